@@ -1,0 +1,112 @@
+# kanal — build, run, test, bench. `make run` and `make test` do all set-up.
+# Targets: all run test bench lint format install clean deps
+
+PREFIX ?= /usr/local
+CC ?= cc
+BENCH ?=
+VERSION := 0.1.0
+
+PKGS := libmicrohttpd jansson sqlite3 libsodium libical
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+COMMON = $(WARN) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
+REL_CFLAGS = $(COMMON) -O2 -g -D_FORTIFY_SOURCE=3
+ASAN_CFLAGS = $(COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_LDFLAGS = -fsanitize=address,undefined
+
+SRC := $(shell find src -name '*.c' ! -name main.c | LC_ALL=C sort)
+SQL := $(sort $(wildcard sql/sqlite/*.sql sql/pg/*.sql))
+WEB := $(shell find web -type f ! -name '*~' 2>/dev/null | LC_ALL=C sort)
+DOCS := $(wildcard docs/openapi.json)
+VENDOR := node_modules/htm/preact/standalone.module.js
+UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/embedded.o
+ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/embedded.o
+
+.PHONY: all run test bench lint format install clean deps deps-test unit
+.DELETE_ON_ERROR:
+
+all: build/kanal
+
+build/kanal: build/rel/main.o build/rel/libkanal.a
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+build/asan/kanal: build/asan/main.o build/asan/libkanal.a
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/rel/libkanal.a: $(REL_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/libkanal.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/rel/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+build/rel/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -c -o $@ $<
+
+build/asan/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+# Migrations and the UI (with its npm library) are embedded in the binary.
+build/gen/embedded.c: build/tools/embed $(SQL) $(WEB) $(DOCS) $(VENDOR)
+	@mkdir -p $(@D)
+	build/tools/embed $@ $(foreach f,$(SQL) $(WEB) $(DOCS),$(f)=$(f)) web/vendor/htm-preact.js=$(VENDOR)
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/asan/tests/%: tests/unit/%.c build/asan/libkanal.a
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< build/asan/libkanal.a $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT)
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./build/kanal demo
+
+test: deps-test
+	@$(MAKE) --no-print-directory build/asan/kanal unit
+	@scripts/test.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BENCH)
+
+lint: deps
+	@scripts/lint.sh
+
+format:
+	clang-format -i $$(find src tests/unit tools bench -name '*.[ch]')
+
+install: all
+	install -D -m 755 build/kanal $(DESTDIR)$(PREFIX)/bin/kanal
+	install -D -m 644 docs/kanal.1 $(DESTDIR)$(PREFIX)/share/man/man1/kanal.1
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,85 @@
+/* crypto: the libsodium calls kanal uses, in one place. */
+#include "base/crypto.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "base/buf.h"
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+/* Made on first need, not at start-up: hashing costs tens of milliseconds. */
+static void make_dummy(void)
+{
+	crypto_password_hash("kanal-dummy-password-for-timing", dummy_hash);
+}
+
+int crypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void crypto_random(void *out, size_t n)
+{
+	randombytes_buf(out, n);
+}
+
+void crypto_token(const char *prefix, size_t nbytes, char *out, size_t size)
+{
+	unsigned char raw[64];
+	char enc[100];
+	if (nbytes > sizeof raw)
+		nbytes = sizeof raw;
+	randombytes_buf(raw, nbytes);
+	sodium_bin2base64(enc, sizeof enc, raw, nbytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+	struct buf b = BUF_INIT(size);
+	buf_adds(&b, prefix);
+	buf_adds(&b, enc);
+	str_copy(out, buf_cstr(&b), size);
+	buf_free(&b);
+}
+
+void crypto_hash_hex(const char *s, size_t len, char out[65])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)s, len, NULL, 0);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int crypto_password_hash(const char *pw, char out[128])
+{
+	return crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
+int crypto_password_verify(const char *hash, const char *pw)
+{
+	if (!hash || !*hash) {
+		pthread_once(&dummy_once, make_dummy);
+		int r = crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw));
+		(void)r;
+		return 0;
+	}
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+int crypto_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+int crypto_streq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}
+
+void crypto_hex(const void *in, size_t n, char *out)
+{
+	sodium_bin2hex(out, 2 * n + 1, in, n);
+}

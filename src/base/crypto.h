@@ -1,0 +1,30 @@
+/* crypto: randomness, tokens, hashing and passwords over libsodium. */
+#ifndef KANAL_CRYPTO_H
+#define KANAL_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Initialise libsodium; returns 0 or -1. Call once before anything else. */
+int crypto_init(void);
+void crypto_random(void *out, size_t n);
+/* A random URL-safe token of nbytes of entropy with a prefix, written to
+ * out (needs strlen(prefix) + nbytes*4/3 + 4 bytes). */
+void crypto_token(const char *prefix, size_t nbytes, char *out, size_t size);
+/* BLAKE2b-256 of s as 64 lowercase hex characters (+NUL) in out[65]. For
+ * high-entropy secrets (session ids, API tokens), not passwords. */
+void crypto_hash_hex(const char *s, size_t len, char out[65]);
+/* argon2id hash of a password into out (crypto_pwhash_STRBYTES = 128).
+ * Returns 0 or -1 (out of memory inside libsodium). */
+int crypto_password_hash(const char *pw, char out[128]);
+/* 1 when pw matches hash. With hash NULL, does the same work against a
+ * dummy hash and returns 0, so unknown users cost the same time. */
+int crypto_password_verify(const char *hash, const char *pw);
+/* Constant-time equality of two equal-length buffers. */
+int crypto_equal(const void *a, const void *b, size_t n);
+/* Constant-time equality of NUL-terminated strings (length may leak). */
+int crypto_streq(const char *a, const char *b);
+/* Hex of bytes; out needs 2n+1. */
+void crypto_hex(const void *in, size_t n, char *out);
+
+#endif

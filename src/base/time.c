@@ -1,0 +1,136 @@
+/* time: clocks, RFC 3339 and IANA zones through libical's tz database. */
+#include "base/time.h"
+
+#include <libical/ical.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t time_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t time_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void time_fmt_rfc3339(int64_t ms, char *out, size_t size)
+{
+	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int frac = (int)(ms - (int64_t)s * 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int time_parse_rfc3339(const char *s, int64_t *ms)
+{
+	int y, mo, d, h, mi, se, frac = 0;
+	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
+		return -1;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+		return -1;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo == 2 && d == 29 && !leap)
+		return -1;
+	const char *p = s + 19;
+	if (*p == '.') {
+		p++;
+		int nd = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (nd < 3)
+				frac = frac * 10 + (*p - '0');
+			nd++;
+			p++;
+		}
+		if (nd == 0)
+			return -1;
+		for (; nd < 3; nd++)
+			frac *= 10;
+	}
+	int off = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p)
+		return -1;
+	if (se == 60)
+		se = 59;
+	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	*ms = secs * 1000 + frac;
+	return 0;
+}
+
+/* libical's builtin zone cache is filled lazily; serialise first use. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static icaltimezone *zone(const char *name)
+{
+	if (!name || !*name || strlen(name) > 64)
+		return NULL;
+	if (strcmp(name, "UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	pthread_mutex_lock(&tz_lock);
+	icaltimezone *z = icaltimezone_get_builtin_timezone(name);
+	pthread_mutex_unlock(&tz_lock);
+	return z;
+}
+
+int time_zone_valid(const char *name)
+{
+	return zone(name) != NULL;
+}
+
+int time_zone_offset(const char *name, int64_t ms, int *offset_s)
+{
+	icaltimezone *z = zone(name);
+	if (!z)
+		return -1;
+	struct icaltimetype t = icaltime_from_timet_with_zone((time_t)(ms / 1000), 0, icaltimezone_get_utc_timezone());
+	int is_dst = 0;
+	pthread_mutex_lock(&tz_lock);
+	*offset_s = icaltimezone_get_utc_offset_of_utc_time(z, &t, &is_dst);
+	pthread_mutex_unlock(&tz_lock);
+	return 0;
+}

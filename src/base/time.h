@@ -1,0 +1,23 @@
+/* time: UTC epoch milliseconds, RFC 3339, and IANA zone checks (libical). */
+#ifndef KANAL_TIME_H
+#define KANAL_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wall clock, UTC epoch milliseconds. */
+int64_t time_now_ms(void);
+/* Monotonic clock in nanoseconds, for durations. */
+int64_t time_mono_ns(void);
+/* Format ms as "2026-11-29T20:40:52.123Z" into out (>= 25 bytes). */
+void time_fmt_rfc3339(int64_t ms, char *out, size_t size);
+/* Parse RFC 3339 ("2026-11-29T20:40:52Z", fractional seconds and +hh:mm
+ * offsets allowed). Returns 0 and sets *ms, or -1 when malformed. */
+int time_parse_rfc3339(const char *s, int64_t *ms);
+/* 1 when name is an IANA zone libical knows ("Europe/Tirane", "UTC"). */
+int time_zone_valid(const char *name);
+/* UTC offset in seconds of zone at UTC instant ms (DST included); 0 and -1
+ * returned for unknown zones. */
+int time_zone_offset(const char *name, int64_t ms, int *offset_s);
+
+#endif

@@ -1,0 +1,196 @@
+/* cmd_serve: serve, demo, migrate, backup and version, plus helpers shared
+ * by the commands. */
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "cli/cli.h"
+#include "core/core.h"
+#include "http/http.h"
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int cli_open_store(const struct config *cfg, struct store **st, struct err *e)
+{
+	int rc = store_open(cfg->db, st, e);
+	if (rc)
+		return rc;
+	int applied = 0;
+	if ((rc = (*st)->ops->migrate(*st, &applied, e))) {
+		store_close(*st);
+		*st = NULL;
+	}
+	return rc;
+}
+
+int cli_read_secret(char *out, size_t size, struct err *e)
+{
+	if (!fgets(out, (int)size, stdin))
+		return err_set(e, ERR_INVALID, "cli.password", "", "expected a password on standard input");
+	size_t n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
+}
+
+/* The key that encrypts connected-account tokens at rest: KANAL_SECRET_KEY,
+ * or a key file made beside the database on first run. */
+static int ensure_secret_key(struct config *cfg, struct err *e)
+{
+	if (cfg->secret_key[0]) {
+		if (strlen(cfg->secret_key) != 64)
+			return err_set(e, ERR_INVALID, "config.secret_key", "", "KANAL_SECRET_KEY must be 64 hex characters");
+		return 0;
+	}
+	char dbcopy[1024], path[1100];
+	str_copy(dbcopy, cfg->db, sizeof dbcopy);
+	snprintf(path, sizeof path, "%s/kanal.key", dirname(dbcopy));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, cfg->secret_key, 64);
+		close(fd);
+		if (n != 64)
+			return err_set(e, ERR_IO, "config.secret_key", "", "%s does not hold a 64-character key", path);
+		cfg->secret_key[64] = '\0';
+		return 0;
+	}
+	unsigned char raw[32];
+	crypto_random(raw, sizeof raw);
+	crypto_hex(raw, sizeof raw, cfg->secret_key);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, cfg->secret_key, 64) != 64 || close(fd))
+		return err_set(e, ERR_IO, "config.secret_key", "", "cannot write the key file %s", path);
+	log_info("made a new secret key in %s", path);
+	return 0;
+}
+
+static int serve(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *key = NULL;
+		if (strcmp(argv[i], "--listen") == 0)
+			key = "listen";
+		else if (strcmp(argv[i], "--threads") == 0)
+			key = "threads";
+		else if (strcmp(argv[i], "--public-url") == 0)
+			key = "public_url";
+		else if (strcmp(argv[i], "--web-dir") == 0)
+			key = "web_dir";
+		else if (strcmp(argv[i], "--no-serve") == 0)
+			continue;
+		if (!key || i + 1 >= argc)
+			return CLI_USAGE;
+		int rc = config_set(cfg, key, argv[++i], e);
+		if (rc)
+			return rc;
+	}
+	int64_t t0 = time_mono_ns();
+	struct store *st;
+	int rc = cli_open_store(cfg, &st, e);
+	if (rc)
+		return rc;
+	struct store_val now = SV_I(time_now_ms());
+	store_exec(st, Q_SESSION_PURGE, &now, 1, NULL, NULL, NULL);
+	store_close(st);
+	if ((rc = ensure_secret_key(cfg, e)))
+		return rc;
+	struct http_config hc = {
+		.dsn = cfg->db,
+		.listen = cfg->listen,
+		.public_url = cfg->public_url[0] ? cfg->public_url : NULL,
+		.web_dir = cfg->web_dir[0] ? cfg->web_dir : NULL,
+		.threads = cfg->threads,
+	};
+	log_info("kanal %s ready in %.1f ms (database %s)", KANAL_VERSION, (double)(time_mono_ns() - t0) / 1e6, cfg->db);
+	return http_serve(&hc, e);
+}
+
+int cmd_serve(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	return serve(cfg, argc, argv, e);
+}
+
+int cmd_demo(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	int no_serve = 0;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--no-serve") == 0)
+			no_serve = 1;
+	struct store *st;
+	int rc = cli_open_store(cfg, &st, e);
+	if (rc)
+		return rc;
+	int created = 0;
+	rc = demo_create(st, &created, e);
+	store_close(st);
+	if (rc)
+		return rc;
+	printf("%s the demo world in %s: agency Studio Drita, clients Hotel Guri i Kuq and Furra e Lagjes.\n",
+	       created ? "Created" : "Found", cfg->db);
+	if (no_serve)
+		return 0;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			config_set(cfg, "listen", argv[i + 1], NULL);
+	printf("\n  Open   http://%s/\n  Sign in as elira@studiodrita.al (owner), password %s\n"
+	       "  Other people: arben@, mira@, dritan@, sokol@, besa@, luan@studiodrita.al and ana@gurikuq.al\n\n",
+	       cfg->listen, DEMO_PASSWORD);
+	fflush(stdout);
+	return serve(cfg, argc, argv, e);
+}
+
+int cmd_migrate(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	(void)argv;
+	if (argc)
+		return CLI_USAGE;
+	struct store *st;
+	int rc = store_open(cfg->db, &st, e);
+	if (rc)
+		return rc;
+	int applied = 0;
+	rc = st->ops->migrate(st, &applied, e);
+	store_close(st);
+	if (!rc)
+		printf("%d migration(s) applied to %s\n", applied, cfg->db);
+	return rc;
+}
+
+int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	if (argc != 1)
+		return CLI_USAGE;
+	struct store *st;
+	int rc = cli_open_store(cfg, &st, e);
+	if (rc)
+		return rc;
+	rc = st->ops->backup(st, argv[0], e);
+	store_close(st);
+	if (!rc)
+		printf("backed up %s to %s\n", cfg->db, argv[0]);
+	return rc;
+}
+
+int cmd_version(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	(void)cfg;
+	(void)argc;
+	(void)argv;
+	(void)e;
+	printf("kanal %s\n", KANAL_VERSION);
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* config: defaults, then ./kanal.conf (or --config / KANAL_CONFIG), then
+ * KANAL_* environment variables; command-line flags are applied last. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "cli/cli.h"
+
+static const struct {
+	const char *key, *env;
+} keys[] = {
+	{"db", "KANAL_DB"},
+	{"listen", "KANAL_LISTEN"},
+	{"secret_key", "KANAL_SECRET_KEY"},
+	{"log_level", "KANAL_LOG_LEVEL"},
+	{"threads", "KANAL_THREADS"},
+	{"public_url", "KANAL_PUBLIC_URL"},
+	{"web_dir", "KANAL_WEB_DIR"},
+};
+
+int config_set(struct config *cfg, const char *key, const char *value, struct err *e)
+{
+	if (strcmp(key, "db") == 0)
+		str_copy(cfg->db, value, sizeof cfg->db);
+	else if (strcmp(key, "listen") == 0)
+		str_copy(cfg->listen, value, sizeof cfg->listen);
+	else if (strcmp(key, "secret_key") == 0)
+		str_copy(cfg->secret_key, value, sizeof cfg->secret_key);
+	else if (strcmp(key, "log_level") == 0) {
+		if (log_parse_level(value) < 0)
+			return err_set(e, ERR_INVALID, "config.log_level", key, "log_level must be debug, info, warn or error");
+		str_copy(cfg->log_level, value, sizeof cfg->log_level);
+	} else if (strcmp(key, "threads") == 0) {
+		long long n;
+		if (str_to_i64(value, &n) || n < 0 || n > 256)
+			return err_set(e, ERR_INVALID, "config.threads", key, "threads must be 0 to 256");
+		cfg->threads = (unsigned)n;
+	} else if (strcmp(key, "public_url") == 0) {
+		if (*value && !str_starts(value, "http://") && !str_starts(value, "https://"))
+			return err_set(e, ERR_INVALID, "config.public_url", key, "public_url must start with http:// or https://");
+		str_copy(cfg->public_url, value, sizeof cfg->public_url);
+	} else if (strcmp(key, "web_dir") == 0)
+		str_copy(cfg->web_dir, value, sizeof cfg->web_dir);
+	else
+		return err_set(e, ERR_INVALID, "config.unknown", key, "unknown setting %s", key);
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int load_file(struct config *cfg, const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return err_set(e, ERR_IO, "config.file", path, "cannot read config file %s", path);
+	char line[2048];
+	int lineno = 0, rc = 0;
+	while (!rc && fgets(line, sizeof line, f)) {
+		lineno++;
+		char *s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			rc = err_set(e, ERR_INVALID, "config.syntax", path, "%s:%d: expected key = value", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		char *k = trim(s), *v = trim(eq + 1);
+		size_t vl = strlen(v);
+		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+			v[vl - 1] = '\0';
+			v++;
+		}
+		rc = config_set(cfg, k, v, e);
+		if (rc)
+			snprintf(e->msg, sizeof e->msg, "%s:%d: unknown or bad setting %.100s", path, lineno, k);
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_load(struct config *cfg, const char *explicit_file, struct err *e)
+{
+	memset(cfg, 0, sizeof *cfg);
+	str_copy(cfg->db, "kanal.db", sizeof cfg->db);
+	str_copy(cfg->listen, "127.0.0.1:8080", sizeof cfg->listen);
+	str_copy(cfg->log_level, "info", sizeof cfg->log_level);
+	const char *file = explicit_file ? explicit_file : getenv("KANAL_CONFIG");
+	int rc;
+	if (file && *file) {
+		if ((rc = load_file(cfg, file, e)))
+			return rc;
+		str_copy(cfg->config_file, file, sizeof cfg->config_file);
+	} else if (access("kanal.conf", R_OK) == 0) {
+		if ((rc = load_file(cfg, "kanal.conf", e)))
+			return rc;
+		str_copy(cfg->config_file, "kanal.conf", sizeof cfg->config_file);
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = getenv(keys[i].env);
+		if (v && *v && (rc = config_set(cfg, keys[i].key, v, e)))
+			return rc;
+	}
+	return 0;
+}

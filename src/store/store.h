@@ -1,0 +1,177 @@
+/* store: the storage interface. A backend is a table of functions
+ * (struct store_ops); the SQL lives in the backend file, keyed by the
+ * statement ids below, so that a PostgreSQL backend is one more file. Core
+ * code names statements and binds values; it never writes SQL. */
+#ifndef KANAL_STORE_H
+#define KANAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+/* Every statement the core may run. Each backend provides one SQL text per
+ * id. Parameters are listed in the comment, results after "->". Every query
+ * on workspace data takes the workspace id. */
+enum store_q {
+	/* users */
+	Q_USER_INSERT,        /* email, name, password_hash?, language, now -> id */
+	Q_USER_BY_EMAIL,      /* email -> USER_COLS */
+	Q_USER_BY_ID,         /* id -> USER_COLS */
+	Q_USER_LIST,          /* -> USER_COLS */
+	Q_USER_SET_PASSWORD,  /* hash, now, id */
+	Q_USER_UPDATE,        /* name, language, now, id */
+	/* workspaces */
+	Q_WS_INSERT,          /* name, slug, timezone, language, currency, now -> id */
+	Q_WS_BY_ID,           /* id -> WS_COLS */
+	Q_WS_BY_SLUG,         /* slug -> WS_COLS */
+	Q_WS_LIST,            /* -> WS_COLS */
+	Q_WS_LIST_FOR_USER,   /* user_id -> WS_COLS, role */
+	Q_WS_UPDATE,          /* name, timezone, language, currency, now, id */
+	/* memberships */
+	Q_MEMBER_INSERT,      /* ws, user, role, now */
+	Q_MEMBER_ROLE,        /* ws, user -> role */
+	Q_MEMBER_LIST,        /* ws -> user_id, email, name, role, created_at */
+	Q_MEMBER_SET_ROLE,    /* role, ws, user */
+	Q_MEMBER_DELETE,      /* ws, user */
+	Q_MEMBER_COUNT_ROLE,  /* ws, role -> count */
+	/* sessions */
+	Q_SESSION_INSERT,     /* token_hash, user, csrf, now, expires -> id */
+	Q_SESSION_GET,        /* token_hash, now -> id, user_id, csrf, expires_at, last_seen_at */
+	Q_SESSION_TOUCH,      /* now, expires, id */
+	Q_SESSION_DELETE,     /* id */
+	Q_SESSION_DELETE_USER, /* user */
+	Q_SESSION_PURGE,      /* now */
+	/* API tokens */
+	Q_TOKEN_INSERT,       /* ws, user?, name, hash, prefix, role, now, expires? -> id */
+	Q_TOKEN_GET,          /* hash, now -> id, ws, user_id, role, name, last_used_at */
+	Q_TOKEN_LIST,         /* ws -> id, name, prefix, role, user_id, created_at, last_used_at, expires_at, revoked_at */
+	Q_TOKEN_REVOKE,       /* now, ws, id */
+	Q_TOKEN_REVOKE_USER,  /* now, ws, user */
+	Q_TOKEN_TOUCH,        /* now, id */
+	/* audit */
+	Q_AUDIT_INSERT,       /* ws?, user?, token?, label, action, target, before?, after?, req?, now */
+	Q_AUDIT_LIST,         /* ws, before_id, limit -> id, actor_user_id, actor_token_id, actor_label,
+				 action, target, before_json, after_json, request_id, created_at */
+	Q__COUNT
+};
+
+enum store_type { SV_NULL, SV_INT, SV_TEXT };
+struct store_val {
+	enum store_type t;
+	int64_t i;
+	const char *s;
+};
+#define SV_I(x) ((struct store_val){SV_INT, (int64_t)(x), NULL})
+static inline struct store_val store_text_val(const char *s)
+{
+	struct store_val v = {s ? SV_TEXT : SV_NULL, 0, s};
+	return v;
+}
+#define SV_S(x) store_text_val(x)
+#define SV_N ((struct store_val){SV_NULL, 0, NULL})
+/* An integer, or NULL when x <= 0 (optional foreign keys). */
+#define SV_ID(x) ((x) > 0 ? SV_I(x) : SV_N)
+
+struct store;
+struct store_row;
+/* Called once per result row; return 0 to go on, non-zero to stop (the
+ * value is returned by store_exec). Row values are valid only during the
+ * call. */
+typedef int (*store_row_fn)(void *ctx, struct store_row *row);
+
+struct store_ops {
+	const char *name;
+	/* Open a connection; *out is set on success. */
+	int (*open)(const char *dsn, struct store **out, struct err *e);
+	void (*close)(struct store *st);
+	/* Apply pending migrations in order; *applied = how many. On failure the
+	 * failing migration is rolled back, earlier ones stay. */
+	int (*migrate)(struct store *st, int *applied, struct err *e);
+	/* Write a consistent copy of the whole database to path. */
+	int (*backup)(struct store *st, const char *path, struct err *e);
+	/* A write transaction. begin takes the write lock at once. */
+	int (*begin)(struct store *st, struct err *e);
+	int (*commit)(struct store *st, struct err *e);
+	void (*rollback)(struct store *st);
+	/* Run statement q with args. fn (may be NULL) sees each row. Returns 0,
+	 * fn's non-zero stop value, ERR_CONFLICT on a uniqueness or foreign-key
+	 * violation, or ERR_DB. */
+	int (*exec)(struct store *st, enum store_q q, const struct store_val *args, size_t nargs,
+		    store_row_fn fn, void *ctx, struct err *e);
+	/* Rows changed by the last exec. */
+	int64_t (*changes)(struct store *st);
+	int64_t (*col_int)(struct store_row *r, int i);
+	/* NULL for SQL NULL; borrowed until the row callback returns. */
+	const char *(*col_text)(struct store_row *r, int i);
+	int (*col_is_null)(struct store_row *r, int i);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Open the backend named by dsn: "postgres://..." or "postgresql://..."
+ * select PostgreSQL (not built yet: store.backend), anything else is a
+ * SQLite file path. */
+int store_open(const char *dsn, struct store **out, struct err *e);
+void store_close(struct store *st);
+
+/* This thread's connection to dsn, opened on first use and closed when the
+ * thread exits (or by store_thread_close). NULL with e set on failure. */
+struct store *store_thread(const char *dsn, struct err *e);
+void store_thread_close(void);
+
+static inline int store_exec(struct store *st, enum store_q q, const struct store_val *args, size_t n,
+			     store_row_fn fn, void *ctx, struct err *e)
+{
+	return st->ops->exec(st, q, args, n, fn, ctx, e);
+}
+static inline int64_t store_int(struct store *st, struct store_row *r, int i)
+{
+	return st->ops->col_int(r, i);
+}
+static inline const char *store_text(struct store *st, struct store_row *r, int i)
+{
+	return st->ops->col_text(r, i);
+}
+static inline int store_is_null(struct store *st, struct store_row *r, int i)
+{
+	return st->ops->col_is_null(r, i);
+}
+static inline int store_begin(struct store *st, struct err *e)
+{
+	return st->ops->begin(st, e);
+}
+static inline int store_commit(struct store *st, struct err *e)
+{
+	return st->ops->commit(st, e);
+}
+static inline void store_rollback(struct store *st)
+{
+	st->ops->rollback(st);
+}
+static inline int64_t store_changes(struct store *st)
+{
+	return st->ops->changes(st);
+}
+
+/* Run q and read column 0 of the first row as an integer into *out.
+ * Returns 0, ERR_NOTFOUND when there is no row, or exec's error. */
+int store_one_int(struct store *st, enum store_q q, const struct store_val *args, size_t n, int64_t *out,
+		  struct err *e);
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Embedded files (migrations, UI), generated at build time. */
+struct embedded_file {
+	const char *name; /* "sql/sqlite/0001_foundation.sql", "web/index.html" */
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct embedded_file embedded_files[];
+extern const size_t embedded_count;
+/* The embedded file named name, or NULL. */
+const struct embedded_file *embedded_find(const char *name);
+
+#endif

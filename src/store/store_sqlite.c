@@ -1,0 +1,341 @@
+/* store_sqlite: the SQLite backend (WAL, synchronous=FULL, foreign keys,
+ * busy timeout, one connection per thread, cached prepared statements). */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "store/store.h"
+
+#define USER_COLS "id, email, name, password_hash, language, created_at"
+#define WS_COLS "id, name, slug, timezone, language, currency, created_at"
+
+static const char *const sql[Q__COUNT] = {
+	[Q_USER_INSERT] = "INSERT INTO users (email, name, password_hash, language, created_at, updated_at) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
+	[Q_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
+	[Q_USER_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	[Q_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id",
+	[Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
+	[Q_USER_UPDATE] = "UPDATE users SET name = ?1, language = ?2, updated_at = ?3 WHERE id = ?4",
+
+	[Q_WS_INSERT] = "INSERT INTO workspaces (name, slug, timezone, language, currency, created_at, updated_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+	[Q_WS_BY_ID] = "SELECT " WS_COLS " FROM workspaces WHERE id = ?1",
+	[Q_WS_BY_SLUG] = "SELECT " WS_COLS " FROM workspaces WHERE slug = ?1",
+	[Q_WS_LIST] = "SELECT " WS_COLS " FROM workspaces ORDER BY id",
+	[Q_WS_LIST_FOR_USER] = "SELECT w.id, w.name, w.slug, w.timezone, w.language, w.currency, w.created_at, m.role "
+			       "FROM workspaces w JOIN memberships m ON m.workspace_id = w.id "
+			       "WHERE m.user_id = ?1 ORDER BY w.name, w.id",
+	[Q_WS_UPDATE] = "UPDATE workspaces SET name = ?1, timezone = ?2, language = ?3, currency = ?4, "
+			"updated_at = ?5 WHERE id = ?6",
+
+	[Q_MEMBER_INSERT] = "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_MEMBER_ROLE] = "SELECT role FROM memberships WHERE workspace_id = ?1 AND user_id = ?2",
+	[Q_MEMBER_LIST] = "SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m "
+			  "JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ?1 ORDER BY u.name, u.id",
+	[Q_MEMBER_SET_ROLE] = "UPDATE memberships SET role = ?1 WHERE workspace_id = ?2 AND user_id = ?3",
+	[Q_MEMBER_DELETE] = "DELETE FROM memberships WHERE workspace_id = ?1 AND user_id = ?2",
+	[Q_MEMBER_COUNT_ROLE] = "SELECT count(*) FROM memberships WHERE workspace_id = ?1 AND role = ?2",
+
+	[Q_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?4) RETURNING id",
+	[Q_SESSION_GET] = "SELECT id, user_id, csrf, expires_at, last_seen_at FROM sessions "
+			  "WHERE token_hash = ?1 AND expires_at > ?2",
+	[Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?1, expires_at = ?2 WHERE id = ?3",
+	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
+	[Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+	[Q_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+
+	[Q_TOKEN_INSERT] = "INSERT INTO api_tokens (workspace_id, user_id, name, token_hash, prefix, role, created_at, "
+			   "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+	[Q_TOKEN_GET] = "SELECT id, workspace_id, user_id, role, name, last_used_at FROM api_tokens "
+			"WHERE token_hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+	[Q_TOKEN_LIST] = "SELECT id, name, prefix, role, user_id, created_at, last_used_at, expires_at, revoked_at "
+			 "FROM api_tokens WHERE workspace_id = ?1 ORDER BY id",
+	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?1 WHERE workspace_id = ?2 AND id = ?3 "
+			   "AND revoked_at IS NULL",
+	[Q_TOKEN_REVOKE_USER] = "UPDATE api_tokens SET revoked_at = ?1 WHERE workspace_id = ?2 AND user_id = ?3 "
+				"AND revoked_at IS NULL",
+	[Q_TOKEN_TOUCH] = "UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
+
+	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (workspace_id, actor_user_id, actor_token_id, actor_label, action, "
+			   "target, before_json, after_json, request_id, created_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_AUDIT_LIST] = "SELECT id, actor_user_id, actor_token_id, actor_label, action, target, before_json, "
+			 "after_json, request_id, created_at FROM audit_log "
+			 "WHERE workspace_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+};
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[Q__COUNT];
+	int in_tx;
+};
+
+struct store_row {
+	sqlite3_stmt *s;
+};
+
+static int db_err(struct sqlite_store *s, struct err *e, const char *what)
+{
+	int ext = sqlite3_extended_errcode(s->db);
+	if ((ext & 0xff) == SQLITE_CONSTRAINT)
+		return err_set(e, ERR_CONFLICT, "store.constraint", "", "%s: %s", what, sqlite3_errmsg(s->db));
+	if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
+		return err_set(e, ERR_UNAVAILABLE, "store.busy", "", "%s: database busy", what);
+	log_error("sqlite %s: %s (%d)", what, sqlite3_errmsg(s->db), ext);
+	return err_set(e, ERR_DB, "store.error", "", "%s failed", what);
+}
+
+static void sq_close(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int sq_open(const char *dsn, struct store **out, struct err *e);
+
+static int pragma(struct sqlite_store *s, const char *q, struct err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_DB, "store.open", "", "%s: %s", q, msg ? msg : "?");
+		sqlite3_free(msg);
+		return ERR_DB;
+	}
+	return 0;
+}
+
+static int sq_exec(struct store *st, enum store_q q, const struct store_val *args, size_t nargs,
+		   store_row_fn fn, void *ctx, struct err *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (q < 0 || q >= Q__COUNT || !sql[q])
+		return err_set(e, ERR_INTERNAL, "store.statement", "", "unknown statement %d", (int)q);
+	sqlite3_stmt *stmt = s->stmt[q];
+	if (!stmt) {
+		if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+			return db_err(s, e, "prepare");
+		s->stmt[q] = stmt;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		int rc;
+		switch (args[i].t) {
+		case SV_INT:
+			rc = sqlite3_bind_int64(stmt, (int)i + 1, args[i].i);
+			break;
+		case SV_TEXT:
+			rc = sqlite3_bind_text(stmt, (int)i + 1, args[i].s, -1, SQLITE_STATIC);
+			break;
+		default:
+			rc = sqlite3_bind_null(stmt, (int)i + 1);
+		}
+		if (rc != SQLITE_OK) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return db_err(s, e, "bind");
+		}
+	}
+	int ret = 0;
+	struct store_row row = {stmt};
+	for (;;) {
+		int rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			if (fn && (ret = fn(ctx, &row)) != 0)
+				break;
+			continue;
+		}
+		if (rc != SQLITE_DONE)
+			ret = db_err(s, e, "step");
+		break;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return ret;
+}
+
+static int64_t sq_changes(struct store *st)
+{
+	return sqlite3_changes64(((struct sqlite_store *)st)->db);
+}
+
+static int64_t sq_col_int(struct store_row *r, int i)
+{
+	return sqlite3_column_int64(r->s, i);
+}
+
+static const char *sq_col_text(struct store_row *r, int i)
+{
+	return (const char *)sqlite3_column_text(r->s, i);
+}
+
+static int sq_col_is_null(struct store_row *r, int i)
+{
+	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
+}
+
+static int sq_begin(struct store *st, struct err *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(s, e, "begin");
+	s->in_tx = 1;
+	return 0;
+}
+
+static int sq_commit(struct store *st, struct err *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = db_err(s, e, "commit");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_tx = 0;
+		return rc;
+	}
+	s->in_tx = 0;
+	return 0;
+}
+
+static void sq_rollback(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+/* Migrations: embedded files "sql/sqlite/NNNN_name.sql", in name order. */
+static int sq_migrate(struct store *st, int *applied, struct err *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	*applied = 0;
+	if (pragma(s, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+		      "name TEXT NOT NULL, applied_at INTEGER NOT NULL)", e))
+		return ERR_DB;
+	for (size_t i = 0; i < embedded_count; i++) {
+		const struct embedded_file *f = &embedded_files[i];
+		if (!str_starts(f->name, "sql/sqlite/"))
+			continue;
+		const char *base = f->name + strlen("sql/sqlite/");
+		long long version;
+		char num[8] = {0};
+		memcpy(num, base, 4);
+		if (str_to_i64(num, &version) || base[4] != '_')
+			return err_set(e, ERR_INTERNAL, "store.migration", "", "bad migration name %s", f->name);
+		if (sq_begin(st, e))
+			return ERR_DB;
+		sqlite3_stmt *chk = NULL;
+		int have = 0;
+		if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &chk, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_int64(chk, 1, version);
+			have = sqlite3_step(chk) == SQLITE_ROW;
+		}
+		sqlite3_finalize(chk);
+		if (have) {
+			sq_rollback(st);
+			continue;
+		}
+		char *script = xstrndup((const char *)f->data, f->len);
+		char *msg = NULL;
+		int rc = sqlite3_exec(s->db, script, NULL, NULL, &msg);
+		free(script);
+		if (rc == SQLITE_OK) {
+			sqlite3_stmt *ins = NULL;
+			rc = sqlite3_prepare_v2(s->db,
+						"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+						-1, &ins, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_int64(ins, 1, version);
+				sqlite3_bind_text(ins, 2, base, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(ins, 3, time_now_ms());
+				rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+			}
+			sqlite3_finalize(ins);
+		}
+		if (rc != SQLITE_OK) {
+			err_set(e, ERR_DB, "store.migration", "", "migration %s failed: %s", base,
+				msg ? msg : sqlite3_errmsg(s->db));
+			sqlite3_free(msg);
+			sq_rollback(st);
+			return ERR_DB;
+		}
+		if (sq_commit(st, e))
+			return ERR_DB;
+		log_info("applied migration %s", base);
+		(*applied)++;
+	}
+	return 0;
+}
+
+static int sq_backup(struct store *st, const char *path, struct err *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3 *dst = NULL;
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err_set(e, ERR_IO, "backup.open", "", "cannot open %s: %s", path, dst ? sqlite3_errmsg(dst) : "?");
+		sqlite3_close(dst);
+		return ERR_IO;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+	if (!b) {
+		err_set(e, ERR_IO, "backup.init", "", "backup failed: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return ERR_IO;
+	}
+	int rc;
+	/* Copy in steps so writers are not blocked for the whole copy. */
+	while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(rc == SQLITE_OK ? 0 : 5);
+	sqlite3_backup_finish(b);
+	int ret = 0;
+	if (rc != SQLITE_DONE)
+		ret = err_set(e, ERR_IO, "backup.copy", "", "backup failed: %s", sqlite3_errstr(rc));
+	sqlite3_close(dst);
+	return ret;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.backup = sq_backup,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.exec = sq_exec,
+	.changes = sq_changes,
+	.col_int = sq_col_int,
+	.col_text = sq_col_text,
+	.col_is_null = sq_col_is_null,
+};
+
+static int sq_open(const char *dsn, struct store **out, struct err *e)
+{
+	struct sqlite_store *s = xcalloc(1, sizeof *s);
+	s->base.ops = &store_sqlite_ops;
+	if (sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		err_set(e, ERR_DB, "store.open", "", "cannot open database %s: %s", dsn,
+			s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sq_close(&s->base);
+		return ERR_DB;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (pragma(s, "PRAGMA journal_mode=WAL", e) || pragma(s, "PRAGMA synchronous=FULL", e) ||
+	    pragma(s, "PRAGMA foreign_keys=ON", e)) {
+		sq_close(&s->base);
+		return ERR_DB;
+	}
+	*out = &s->base;
+	return 0;
+}
