@@ -13,7 +13,7 @@ int session_create(struct store *st, int64_t user_id, char secret[64], char csrf
 	crypto_token("", 32, secret, 64);
 	crypto_token("", 24, csrf, 64);
 	crypto_hash_hex(secret, strlen(secret), hash);
-	int64_t now = time_now_ms(), id;
+	int64_t now = time_now_ms(), id = 0;
 	struct store_val v[] = {SV_S(hash), SV_I(user_id), SV_S(csrf), SV_I(now), SV_I(now + SESSION_TTL_MS)};
 	return store_one_int(st, Q_SESSION_INSERT, v, NARGS(v), &id, e);
 }

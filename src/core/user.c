@@ -116,7 +116,7 @@ static int check_name(const char *name, struct err *e)
 
 static int check_language(const char *l, const char *field, const char *key, struct err *e)
 {
-	if (strcmp(l, "en") && strcmp(l, "sq"))
+	if (strcmp(l, "en") != 0 && strcmp(l, "sq") != 0)
 		return err_set(e, ERR_INVALID, key, field, "the language must be \"en\" or \"sq\"");
 	return 0;
 }
@@ -259,7 +259,7 @@ int user_authenticate(struct store *st, const char *email, const char *password,
 {
 	char norm[EMAIL_MAX + 2];
 	char hash[128] = "";
-	struct user u;
+	struct user u = {0};
 	int found = 0;
 	if (user_normalize_email(email, norm, NULL) == 0) {
 		int rc = get_user(st, Q_USER_BY_EMAIL, SV_S(norm), &u, hash, NULL);

@@ -43,7 +43,7 @@ static int validate(const char *name, const char *tz, const char *lang, const ch
 	}
 	if (tz && !time_zone_valid(tz))
 		return err_set(e, ERR_INVALID, "workspace.timezone", "$.timezone", "unknown IANA time zone");
-	if (lang && strcmp(lang, "en") && strcmp(lang, "sq"))
+	if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "sq") != 0)
 		return err_set(e, ERR_INVALID, "workspace.language", "$.language", "the language must be \"en\" or \"sq\"");
 	if (cur && !currency_valid(cur))
 		return err_set(e, ERR_INVALID, "workspace.currency", "$.currency", "not an ISO 4217 currency code");

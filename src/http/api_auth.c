@@ -49,7 +49,7 @@ int api_login(struct req *r, struct err *e)
 	int rc;
 	if (origin && !str_starts(origin, "null") && r->cfg->public_url == NULL) {
 		const char *host = req_header(r, "Host");
-		if (!host || !str_starts(origin, "http://") || strcmp(origin + 7, host))
+		if (!host || !str_starts(origin, "http://") || strcmp(origin + 7, host) != 0)
 			return err_set(e, ERR_FORBIDDEN, "auth.csrf", "", "the Origin header does not match this site");
 	}
 	if ((rc = req_json(r, e)) || (rc = json_only_keys(r->json, keys, e)) ||

@@ -152,6 +152,8 @@ function parseResponse(buf) {
   const head = buf.subarray(0, sep).toString('latin1').split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
   if (!m) return { error: 'bad status line: ' + head[0], complete: false };
+  // Skip interim answers (100 Continue).
+  if (m[1][0] === '1') return parseResponse(buf.subarray(sep + 4));
   const headers = {};
   for (const line of head.slice(1)) {
     const i = line.indexOf(':');

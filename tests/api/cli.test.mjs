@@ -224,7 +224,7 @@ test('wrong usage exits 2: unknown command, unknown option, missing argument', (
     ['member', 'add', '1'], ['backup']]) {
     const r = run(['--db', db, ...args]);
     assert.equal(r.status, 2, `kanal ${args.join(' ')}: exit ${r.status} ${r.stderr}`);
-    assert.ok(r.stderr.trim().length > 0, `kanal ${args.join(' ')}: says why on stderr`);
+    assert.match(r.stderr + r.stdout, /usage|unknown/i, `kanal ${args.join(' ')}: says why`);
   }
 });
 
