@@ -318,3 +318,115 @@ char *json_dump(const json_t *v)
 		abort();
 	return s;
 }
+
+/* ---- jw: streaming writer -------------------------------------------- */
+
+#include "base/time.h"
+
+static void comma(struct jw *w)
+{
+	if (w->need_comma)
+		buf_add(w->b, ",", 1);
+	w->need_comma = 1;
+}
+
+void jw_begin_obj(struct jw *w)
+{
+	comma(w);
+	buf_add(w->b, "{", 1);
+	w->need_comma = 0;
+}
+
+void jw_end_obj(struct jw *w)
+{
+	buf_add(w->b, "}", 1);
+	w->need_comma = 1;
+}
+
+void jw_begin_arr(struct jw *w)
+{
+	comma(w);
+	buf_add(w->b, "[", 1);
+	w->need_comma = 0;
+}
+
+void jw_end_arr(struct jw *w)
+{
+	buf_add(w->b, "]", 1);
+	w->need_comma = 1;
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+	comma(w);
+	buf_add(w->b, "\"", 1);
+	buf_adds(w->b, k);
+	buf_add(w->b, "\":", 2);
+	w->need_comma = 0;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	comma(w);
+	static const char hex[] = "0123456789abcdef";
+	buf_add(w->b, "\"", 1);
+	const char *run = s;
+	for (const char *p = s;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(w->b, run, (size_t)(p - run));
+		if (!c)
+			break;
+		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			buf_add(w->b, esc, 2);
+		} else if (c == '\n') {
+			buf_add(w->b, "\\n", 2);
+		} else {
+			buf_add(w->b, esc, 6);
+		}
+		run = p + 1;
+	}
+	buf_add(w->b, "\"", 1);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	comma(w);
+	char tmp[24];
+	int i = sizeof tmp;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	buf_add(w->b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void jw_null(struct jw *w)
+{
+	comma(w);
+	buf_add(w->b, "null", 4);
+}
+
+void jw_time(struct jw *w, long long ms)
+{
+	if (!ms) {
+		jw_null(w);
+		return;
+	}
+	char t[40];
+	time_fmt_rfc3339(ms, t, sizeof t);
+	comma(w);
+	buf_add(w->b, "\"", 1);
+	buf_adds(w->b, t);
+	buf_add(w->b, "\"", 1);
+}

@@ -45,3 +45,20 @@ int json_only_keys(json_t *obj, const char *const *keys, struct err *e);
 char *json_dump(const json_t *v);
 
 #endif
+
+/* jw: a streaming JSON writer into a buf, for hot list endpoints where
+ * building a jansson tree would cost more than the query. Commas are
+ * placed automatically; the caller keeps nesting balanced. */
+struct jw {
+	struct buf *b;
+	int need_comma;
+};
+void jw_begin_obj(struct jw *w);
+void jw_end_obj(struct jw *w);
+void jw_begin_arr(struct jw *w);
+void jw_end_arr(struct jw *w);
+void jw_key(struct jw *w, const char *k); /* k: a plain ASCII literal */
+void jw_str(struct jw *w, const char *s); /* escaped; NULL writes null */
+void jw_int(struct jw *w, long long v);
+void jw_null(struct jw *w);
+void jw_time(struct jw *w, long long ms); /* RFC 3339, or null for 0 */

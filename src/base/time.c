@@ -21,14 +21,60 @@ int64_t time_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static char *put(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
 void time_fmt_rfc3339(int64_t ms, char *out, size_t size)
 {
-	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)s * 1000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	int frac = (int)(ms - secs * 1000);
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int sod = (int)(secs - days * 86400);
+	int y, mo, d;
+	civil_from_days(days, &y, &mo, &d);
+	char tmp[32], *p = tmp;
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	p = put(p, y, 4);
+	*p++ = '-';
+	p = put(p, mo, 2);
+	*p++ = '-';
+	p = put(p, d, 2);
+	*p++ = 'T';
+	p = put(p, sod / 3600, 2);
+	*p++ = ':';
+	p = put(p, sod / 60 % 60, 2);
+	*p++ = ':';
+	p = put(p, sod % 60, 2);
+	*p++ = '.';
+	p = put(p, frac, 3);
+	*p++ = 'Z';
+	*p = '\0';
+	if (size) {
+		size_t n = (size_t)(p - tmp) < size - 1 ? (size_t)(p - tmp) : size - 1;
+		memcpy(out, tmp, n);
+		out[n] = '\0';
+	}
 }
 
 static int digits(const char *s, int n, int *out)

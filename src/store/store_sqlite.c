@@ -1,5 +1,6 @@
 /* store_sqlite: the SQLite backend (WAL, synchronous=FULL, foreign keys,
  * busy timeout, one connection per thread, cached prepared statements). */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,8 +319,19 @@ const struct store_ops store_sqlite_ops = {
 	.col_is_null = sq_col_is_null,
 };
 
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+/* Process-wide settings, before the first connection: no allocation
+ * statistics (a global mutex on every malloc otherwise). */
+static void configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int sq_open(const char *dsn, struct store **out, struct err *e)
 {
+	pthread_once(&config_once, configure);
 	struct sqlite_store *s = xcalloc(1, sizeof *s);
 	s->base.ops = &store_sqlite_ops;
 	if (sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -332,7 +344,7 @@ static int sq_open(const char *dsn, struct store **out, struct err *e)
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (pragma(s, "PRAGMA journal_mode=WAL", e) || pragma(s, "PRAGMA synchronous=FULL", e) ||
-	    pragma(s, "PRAGMA foreign_keys=ON", e)) {
+	    pragma(s, "PRAGMA foreign_keys=ON", e) || pragma(s, "PRAGMA mmap_size=268435456", e)) {
 		sq_close(&s->base);
 		return ERR_DB;
 	}
