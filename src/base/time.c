@@ -151,9 +151,31 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
 /* libical's builtin zone cache is filled lazily; serialise first use. */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* IANA names are segments of [A-Za-z0-9_+-] joined by '/'. libical
+ * resolves a name as a path under the zoneinfo directory, so anything
+ * path-like ("..", ".", "//", a leading '/') is refused here. */
+static int zone_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 64 || name[0] == '/' || name[n - 1] == '/')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+			 c == '+' || c == '-' || c == '/';
+		if (!ok || (c == '/' && name[i + 1] == '/'))
+			return 0;
+	}
+	/* the first character of a name and of each segment is a letter */
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || name[i - 1] == '/') && !((name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z')))
+			return 0;
+	return 1;
+}
+
 static icaltimezone *zone(const char *name)
 {
-	if (!name || !*name || strlen(name) > 64)
+	if (!name || !zone_name_ok(name))
 		return NULL;
 	if (strcmp(name, "UTC") == 0)
 		return icaltimezone_get_utc_timezone();

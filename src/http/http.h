@@ -62,6 +62,8 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 const char *req_cookie(struct req *r, const char *name);
+/* 1 when origin is this server's own: KANAL_PUBLIC_URL, or http://<Host>. */
+int req_origin_ok(struct req *r, const char *origin);
 /* The peer's address as text ("127.0.0.1"). */
 void req_client_ip(struct req *r, char *out, size_t size);
 /* The workspace id from the path ({ws} is always the first parameter). */

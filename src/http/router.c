@@ -154,7 +154,7 @@ static const char *cookie_name(const struct req *r)
 
 /* The origin this server is reached at: the configured public URL, or
  * http://<Host>. */
-static int origin_ok(struct req *r, const char *origin)
+int req_origin_ok(struct req *r, const char *origin)
 {
 	if (r->cfg->public_url) {
 		size_t n = strlen(r->cfg->public_url);
@@ -204,7 +204,7 @@ static int authenticate(struct req *r, struct err *e)
 		const char *origin = req_header(r, "Origin");
 		if (!token || !crypto_streq(token, r->session.csrf))
 			return err_set(e, ERR_FORBIDDEN, "auth.csrf", "", "missing or wrong X-CSRF-Token");
-		if (!origin || !origin_ok(r, origin))
+		if (!origin || !req_origin_ok(r, origin))
 			return err_set(e, ERR_FORBIDDEN, "auth.csrf", "", "the Origin header does not match this site");
 	}
 	return 0;

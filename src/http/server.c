@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/crypto.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "http/http.h"
@@ -80,6 +81,51 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
 	return ret;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode the path in place, except that an encoded NUL becomes
+ * 0xFF (invalid UTF-8) so that on_request refuses it instead of the path
+ * being silently cut at the NUL. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *w = s;
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+			int v = hi * 16 + lo;
+			*w++ = v ? (char)v : (char)0xFF;
+			p += 2;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* A path is valid UTF-8 without control characters. */
+static int path_ok(const char *p)
+{
+	size_t n = strlen(p);
+	if (!utf8_valid(p, n, NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	return p[0] == '/';
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -123,7 +169,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->body_too_large == 2)
 		return MHD_YES;
 	log_set_request_id(r->request_id);
-	router_dispatch(r);
+	if (!path_ok(r->path)) {
+		struct err e;
+		err_set(&e, ERR_INVALID, "request.path", "", "the path is not valid UTF-8 or holds control characters");
+		resp_problem(r, &e);
+		r->path = "(invalid)";
+	} else {
+		router_dispatch(r);
+	}
 	enum MHD_Result ret = send_response(conn, r);
 	log_set_request_id("");
 	return ret;
@@ -224,7 +277,8 @@ int http_serve(const struct http_config *cfg, struct err *e)
 		flags |= MHD_USE_IPv6;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, (void *)cfg, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_STRICT_FOR_CLIENT, 1,
 		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 4096U,
 		MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

@@ -89,8 +89,13 @@ int static_serve(struct req *r)
 		return 0;
 	const char *slash = strrchr(rel, '/');
 	int has_ext = strchr(slash ? slash : rel, '.') != NULL;
-	if (!has_ext)
+	if (!has_ext) {
+		/* Only a browser navigation gets the UI for an unknown path. */
+		const char *accept = req_header(r, "Accept");
+		if (strcmp(rel, "index.html") != 0 && (!accept || !strstr(accept, "text/html")))
+			return 0;
 		rel = "index.html";
+	}
 	if (r->cfg->web_dir) {
 		struct buf b = BUF_INIT(16 << 20);
 		int ok = 0;

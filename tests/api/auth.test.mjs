@@ -298,8 +298,34 @@ test('a token scoped to ws 2 cannot reach ws 1', async () => {
   assertProblem(await tapi(base, t2, 'PATCH', '/api/v1/workspaces/1', { name: 'x' }), 404, 'workspace.not_found');
 });
 
-// Last: it throttles the account (and possibly the IP).
-test('login throttling: repeated failures for one account -> 429 auth.throttled with Retry-After', async () => {
+test('login refuses a foreign Origin (login CSRF)', async () => {
+  const r = await loginReq(DEMO.client_approver, DEMO_PASSWORD, { origin: 'http://evil.example' });
+  assertProblem(r, 403, 'auth.csrf');
+  assert.equal(cookieOf(r), null);
+});
+
+test('unknown users cost the same work as wrong passwords (no timing oracle)', async (t) => {
+  const time = async (email) => {
+    const t0 = process.hrtime.bigint();
+    const r = await loginReq(email, 'definitely-wrong-1');
+    assert.equal(r.status, 401);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const known = [];
+  const unknown = [];
+  for (let i = 0; i < 3; i++) {
+    known.push(await time(DEMO.strategist));
+    unknown.push(await time(`nobody-${i}@example.org`));
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[1];
+  t.diagnostic(`median ms: wrong password ${med(known).toFixed(1)}, unknown user ${med(unknown).toFixed(1)}`);
+  assert.ok(med(unknown) > 0.5 * med(known), `unknown user answered much faster: ${med(unknown)} vs ${med(known)} ms`);
+  assert.ok(med(known) > 0.5 * med(unknown), `wrong password answered much faster: ${med(known)} vs ${med(unknown)} ms`);
+});
+
+// Last: these throttle the account and the address.
+
+test('login throttling: repeated failures for one account -> 429 auth.throttled with Retry-After', async (t) => {
   const email = DEMO.campaign_manager;
   let throttled = null;
   let n = 0;
@@ -309,6 +335,7 @@ test('login throttling: repeated failures for one account -> 429 auth.throttled 
     else assertProblem(r, 401, 'auth.invalid_credentials', undefined, `attempt ${n}`);
   }
   assert.ok(throttled, 'no 429 after 30 failed logins');
+  t.diagnostic(`throttled at attempt ${n}, Retry-After ${throttled.headers.get('retry-after')}`);
   assert.ok(n >= 3, `throttled after ${n} attempts: too eager`);
   assertProblem(throttled, 429, 'auth.throttled');
   const ra = throttled.headers.get('retry-after');
@@ -318,4 +345,43 @@ test('login throttling: repeated failures for one account -> 429 auth.throttled 
   const right = await loginReq(email, DEMO_PASSWORD);
   assertProblem(right, 429, 'auth.throttled', undefined, 'right password while throttled');
   assert.equal(cookieOf(right), null);
+});
+
+test('login throttling per address: many accounts from one IP -> 429, X-Forwarded-For not trusted', async () => {
+  let throttled = null;
+  for (let n = 0; n < 40 && !throttled; n++) {
+    const r = await loginReq(`spray-${n}@example.org`, 'wrong-password-1', { headers: { 'x-forwarded-for': `203.0.113.${n + 1}` } });
+    if (r.status === 429) throttled = r;
+    else assertProblem(r, 401, 'auth.invalid_credentials', undefined, `spray ${n}`);
+  }
+  assert.ok(throttled, 'no 429 after 40 failed logins on 40 accounts from one address');
+  assertProblem(throttled, 429, 'auth.throttled');
+  assert.match(throttled.headers.get('retry-after') || '', /^\d+$/);
+  // The address is throttled, whatever the account.
+  assertProblem(await loginReq(DEMO.client_approver, DEMO_PASSWORD), 429, 'auth.throttled', undefined, 'good account from a throttled address');
+  // Sessions already open keep working.
+  assert.equal((await sapi(base, owner, 'GET', '/api/v1/me')).status, 200);
+});
+
+test('behind an https public URL: __Host- cookie with Secure, and Origin must be that URL', async () => {
+  const pub = 'https://social.example.test';
+  const s2 = await startServer({ demo: true, env: { KANAL_PUBLIC_URL: pub } });
+  try {
+    // (Login itself is not cookie-authenticated; the server checks its Origin only without a public URL.)
+    const r = await api(s2.url, 'POST', '/api/v1/auth/login', { body: { email: DEMO.owner, password: DEMO_PASSWORD }, origin: pub });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const c = r.headers.getSetCookie().find((x) => x.startsWith('__Host-kanal_session='));
+    assert.ok(c, 'cookie named __Host-kanal_session: ' + JSON.stringify(r.headers.getSetCookie()));
+    const attrs = c.split(';').map((x) => x.trim().toLowerCase());
+    for (const a of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attrs.includes(a), `${a} in ${c}`);
+    assert.ok(!attrs.some((a) => a.startsWith('domain=')), c);
+    const sess = { cookie: c.split(';')[0], csrf: r.body.csrf_token };
+    assert.equal((await api(s2.url, 'GET', '/api/v1/me', { cookie: sess.cookie })).status, 200);
+    const wrongOrigin = await api(s2.url, 'PATCH', '/api/v1/me', { body: { language: 'en' }, cookie: sess.cookie, csrf: sess.csrf, origin: s2.url });
+    assertProblem(wrongOrigin, 403, 'auth.csrf', undefined, 'state change with the local Origin');
+    const ok = await api(s2.url, 'PATCH', '/api/v1/me', { body: { language: 'en' }, cookie: sess.cookie, csrf: sess.csrf, origin: pub });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  } finally {
+    await s2.stop();
+  }
 });

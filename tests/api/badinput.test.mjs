@@ -142,6 +142,28 @@ test('routing: unknown route -> 404 route.not_found; wrong method -> 405 with Al
   }
 });
 
+test('an encoded NUL in the path is refused, not cut short', async () => {
+  // …/1%00/members must not be served as …/1.
+  for (const p of ['/api/v1/workspaces/1%00/members', '/api/v1/workspaces/1%00', '/healthz%00xyz', '/api/v1/me%00']) {
+    const r = await tapi(base, tok, 'GET', p);
+    assert.ok(r.status >= 400 && r.status < 500, `${p}: ${r.status} ${JSON.stringify(r.body).slice(0, 80)}`);
+    assert.equal(typeof r.body?.code, 'string', `${p}: problem with a code`);
+  }
+});
+
+test('time zone names that are file paths are refused (workspace.timezone)', async () => {
+  const before = await wsName();
+  try {
+  // IANA names are IANA names, not file paths: no dot segments, no empty segments.
+  for (const tz of ['Europe/../UTC', '../zoneinfo/UTC', './UTC', 'Europe/./Rome', 'Europe//Rome', '/usr/share/zoneinfo/UTC']) {
+    assertProblem(await tapi(base, tok, 'PATCH', '/api/v1/workspaces/1', { timezone: tz }), 400, 'workspace.timezone', '$.timezone', tz);
+  }
+  assert.equal((await wsName()).timezone, before.timezone);
+  } finally {
+    await tapi(base, tok, 'PATCH', '/api/v1/workspaces/1', { timezone: before.timezone });
+  }
+});
+
 test('workspace validation: time zone, currency', async () => {
   const ws = await wsName();
   assertProblem(await tapi(base, tok, 'PATCH', '/api/v1/workspaces/1', { timezone: 'Mars/Olympus' }), 400, 'workspace.timezone', '$.timezone');
@@ -212,7 +234,8 @@ function corpus() {
     ['PATCH', '/api/v1/workspaces/1', auth, [
       { timezone: '../../etc/passwd' }, { timezone: '/etc/localtime' }, { timezone: 'Europe/Tirane\u0000' },
       { timezone: 'Europe/../UTC' }, { timezone: '' }, { timezone: 'x'.repeat(5000) }, { timezone: 5 },
-      { timezone: 'posix/../../../../etc/passwd' }, { timezone: 'Europe/Tirane ' },
+      { timezone: 'posix/../../../../etc/passwd' }, { timezone: 'Europe/Tirane ' }, { timezone: '../zoneinfo/UTC' },
+      { timezone: './UTC' }, { timezone: 'Europe/./Rome' }, { timezone: 'Europe//Rome' },
       { currency: 'EURO' }, { currency: 'E\u0000R' }, { currency: '' }, { currency: '12€' }, { currency: 978 },
       { language: 'xx' }, { language: 'en\u0000' }, { language: ['en'] }, { language: '' },
       { name: '' }, { name: {} }, { name: 12 }, { name: 'a\u0000b' }, { name: 'x'.repeat(60000) }, { name: null, bogus: 1 },
@@ -259,7 +282,7 @@ function corpus() {
     '/api/v1/../../etc/passwd', '/api/v1/workspaces/1/../2/members', '/api/v1/workspaces/1/%2e%2e/2/members',
     '/api/v1/workspaces/-1', '/api/v1/workspaces/0', '/api/v1/workspaces/99999999999999999999999', '/api/v1/workspaces/1e3',
     '/api/v1/workspaces/0x1', '/api/v1/workspaces/1.0', '/api/v1/workspaces/%20', '/api/v1/workspaces/1%00',
-    '/api/v1/workspaces/1;drop', "/api/v1/workspaces/1'--", '/api/v1/workspaces/abc/members', '/api/v1/workspaces//members',
+    '/api/v1/workspaces/1;drop', '/api/v1/workspaces/1%00/members', '/healthz%00xyz', "/api/v1/workspaces/1'--", '/api/v1/workspaces/abc/members', '/api/v1/workspaces//members',
     '/api/v1/workspaces/2/members', '/api/v1/workspaces/1/audit?limit=-1', '/api/v1/workspaces/1/audit?limit=99999999999999999999',
     '/api/v1/workspaces/1/audit?before=abc', '/api/v1/workspaces/1/audit?limit=0', '/api/v1/workspaces/1/audit?limit=201',
     '/api/v1/workspaces/1/audit?limit=%00', '/api/v1/nope?%zz', '/api/v1/' + 'a'.repeat(8000), '/' + 'a/'.repeat(3000),

@@ -270,3 +270,25 @@ test('a token of a lower role cannot raise itself: token create with role owner 
     assertProblem(await tapi(base, tokens[role], 'POST', '/api/v1/workspaces/1/members', { email: 'x@example.org', role: 'owner' }), 403, 'auth.forbidden', undefined, role);
   }
 });
+
+test('a new workspace (POST /workspaces) belongs to its creator only', async () => {
+  const arben = await login(base, DEMO.strategist);
+  const r = await sapi(base, arben, 'POST', '/api/v1/workspaces', { name: 'Arben Side Project', timezone: 'Europe/Tirane', language: 'sq', currency: 'ALL' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const id = r.body.workspace.id;
+  assert.ok(id > 2);
+  const me = await sapi(base, arben, 'GET', '/api/v1/me');
+  assert.equal(me.body.workspaces.find((w) => w.id === id)?.role, 'owner');
+  const g = await sapi(base, arben, 'GET', `/api/v1/workspaces/${id}`);
+  assert.equal(g.status, 200);
+  assert.equal(g.body.role, 'owner');
+  // Everyone else, elira (owner of 1 and 2) included, and every ws 1 token: 404.
+  assertProblem(await sapi(base, owner, 'GET', `/api/v1/workspaces/${id}`), 404, 'workspace.not_found');
+  assertProblem(await sapi(base, owner, 'GET', `/api/v1/workspaces/${id}/members`), 404, 'workspace.not_found');
+  for (const role of ROLES) assertProblem(await tapi(base, tokens[role], 'GET', `/api/v1/workspaces/${id}`), 404, 'workspace.not_found', undefined, role);
+  const ana = await login(base, DEMO.client_approver);
+  assertProblem(await sapi(base, ana, 'PATCH', `/api/v1/workspaces/${id}`, { name: 'x' }), 404, 'workspace.not_found');
+  const ws = await sapi(base, owner, 'GET', '/api/v1/workspaces');
+  assert.equal(ws.status, 200);
+  assert.deepEqual(ws.body.workspaces.map((w) => w.id).sort(), [1, 2]);
+});
