@@ -35,7 +35,7 @@ void crypto_token(const char *prefix, size_t nbytes, char *out, size_t size)
 	randombytes_buf(raw, nbytes);
 	sodium_bin2base64(enc, sizeof enc, raw, nbytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
-	struct buf b = BUF_INIT(size);
+	struct buf b = BUF_INIT(0);
 	buf_adds(&b, prefix);
 	buf_adds(&b, enc);
 	str_copy(out, buf_cstr(&b), size);

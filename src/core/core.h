@@ -14,6 +14,15 @@
 #include "core/perm.h"
 #include "store/store.h"
 
+/* ---- limits (names count characters; buffers hold 4 bytes each) ---------------------------------------------------------- */
+#define USER_NAME_MAX 100
+#define EMAIL_MAX 254
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 256
+#define WS_NAME_MAX 100
+#define TOKEN_NAME_MAX 100
+#define SESSION_TTL_MS (14LL * 24 * 3600 * 1000)
+
 /* Who is acting: a person (session), an API token, or the local CLI. */
 struct actor {
 	int64_t user_id;      /* the person (or the token's creator), 0 if none */
@@ -21,15 +30,15 @@ struct actor {
 	int64_t token_ws;     /* the workspace a token is scoped to */
 	enum role token_role; /* the role a token acts with */
 	int cli;              /* the local command line: every right */
-	char label[160];      /* for the audit log: a name, "token:NAME", "cli" */
+	char label[512];      /* for the audit log: a name, "token:NAME", "cli" */
 	const char *request_id;
 };
 void actor_cli(struct actor *a);
 
 struct user {
 	int64_t id;
-	char email[256];
-	char name[128];
+	char email[EMAIL_MAX + 2];
+	char name[4 * USER_NAME_MAX + 1];
 	char language[4];
 	int has_password;
 	int64_t created_at;
@@ -37,7 +46,7 @@ struct user {
 
 struct workspace {
 	int64_t id;
-	char name[128];
+	char name[4 * WS_NAME_MAX + 1];
 	char slug[80];
 	char timezone[64];
 	char language[4];
@@ -48,8 +57,8 @@ struct workspace {
 
 struct member {
 	int64_t user_id;
-	char email[256];
-	char name[128];
+	char email[EMAIL_MAX + 2];
+	char name[4 * USER_NAME_MAX + 1];
 	enum role role;
 	int64_t created_at;
 };
@@ -58,20 +67,12 @@ struct token_info {
 	int64_t id;
 	int64_t workspace_id;
 	int64_t user_id;
-	char name[128];
+	char name[TOKEN_NAME_MAX + 1];
 	char prefix[16];
 	enum role role;
 	int64_t created_at, last_used_at, expires_at, revoked_at; /* 0 when unset */
 };
 
-/* ---- limits ---------------------------------------------------------- */
-#define USER_NAME_MAX 100
-#define EMAIL_MAX 254
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 256
-#define WS_NAME_MAX 100
-#define TOKEN_NAME_MAX 100
-#define SESSION_TTL_MS (14LL * 24 * 3600 * 1000)
 
 /* ---- users (core/user.c) --------------------------------------------- */
 /* Normalise and check an email (lower case, one @, a dot in the domain);

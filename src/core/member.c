@@ -7,21 +7,34 @@
 #include "base/time.h"
 #include "core/core.h"
 
+struct role_ctx {
+	struct store *st;
+	enum role role;
+	int64_t created_at;
+};
+
 static int role_row(void *ctx, struct store_row *r)
 {
-	void **c = ctx;
-	*(enum role *)c[1] = role_parse(store_text(c[0], r, 0));
+	struct role_ctx *c = ctx;
+	c->role = role_parse(store_text(c->st, r, 0));
+	c->created_at = store_int(c->st, r, 1);
 	return 1;
+}
+
+static enum role membership(struct store *st, int64_t ws, int64_t user_id, int64_t *created_at)
+{
+	struct role_ctx c = {st, ROLE_NONE, 0};
+	struct store_val v[] = {SV_I(ws), SV_I(user_id)};
+	if (store_exec(st, Q_MEMBER_ROLE, v, NARGS(v), role_row, &c, NULL) < 0)
+		return ROLE_NONE;
+	if (created_at)
+		*created_at = c.created_at;
+	return c.role;
 }
 
 enum role member_role(struct store *st, int64_t ws, int64_t user_id)
 {
-	enum role role = ROLE_NONE;
-	void *ctx[2] = {st, &role};
-	struct store_val v[] = {SV_I(ws), SV_I(user_id)};
-	if (store_exec(st, Q_MEMBER_ROLE, v, NARGS(v), role_row, ctx, NULL) < 0)
-		return ROLE_NONE;
-	return role;
+	return membership(st, ws, user_id, NULL);
 }
 
 struct mvec {
@@ -77,9 +90,11 @@ static int parse_role(const char *role, enum role *out, struct err *e)
 static int get_member(struct store *st, int64_t ws, int64_t user_id, struct member *out, struct err *e)
 {
 	struct user u;
-	enum role r = member_role(st, ws, user_id);
+	int64_t created_at = 0;
+	enum role r = membership(st, ws, user_id, &created_at);
 	if (r == ROLE_NONE || user_get(st, user_id, &u, NULL))
 		return err_set(e, ERR_NOTFOUND, "member.not_found", "", "no such member");
+	out->created_at = created_at;
 	out->user_id = u.id;
 	str_copy(out->email, u.email, sizeof out->email);
 	str_copy(out->name, u.name, sizeof out->name);
@@ -110,7 +125,8 @@ int member_add(struct store *st, const struct actor *a, int64_t ws, const char *
 	enum role r;
 	char norm[EMAIL_MAX + 2];
 	int rc;
-	if ((rc = parse_role(role, &r, e)) || (rc = user_normalize_email(email, norm, e)))
+	if ((rc = parse_role(role, &r, e)) || (rc = user_normalize_email(email, norm, e)) ||
+	    (rc = workspace_get(st, ws, NULL, e)))
 		return rc;
 	struct user u;
 	rc = user_by_email(st, norm, &u, e);

@@ -30,7 +30,7 @@ enum store_q {
 	Q_WS_UPDATE,          /* name, timezone, language, currency, now, id */
 	/* memberships */
 	Q_MEMBER_INSERT,      /* ws, user, role, now */
-	Q_MEMBER_ROLE,        /* ws, user -> role */
+	Q_MEMBER_ROLE,        /* ws, user -> role, created_at */
 	Q_MEMBER_LIST,        /* ws -> user_id, email, name, role, created_at */
 	Q_MEMBER_SET_ROLE,    /* role, ws, user */
 	Q_MEMBER_DELETE,      /* ws, user */

@@ -34,7 +34,7 @@ static const char *const sql[Q__COUNT] = {
 			"updated_at = ?5 WHERE id = ?6",
 
 	[Q_MEMBER_INSERT] = "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-	[Q_MEMBER_ROLE] = "SELECT role FROM memberships WHERE workspace_id = ?1 AND user_id = ?2",
+	[Q_MEMBER_ROLE] = "SELECT role, created_at FROM memberships WHERE workspace_id = ?1 AND user_id = ?2",
 	[Q_MEMBER_LIST] = "SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m "
 			  "JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ?1 ORDER BY u.name, u.id",
 	[Q_MEMBER_SET_ROLE] = "UPDATE memberships SET role = ?1 WHERE workspace_id = ?2 AND user_id = ?3",
