@@ -46,7 +46,7 @@ static double now_ms(void)
 
 static void pause_us(long us)
 {
-	struct timespec ts = { 0, us * 1000L };
+	struct timespec ts = {0, us * 1000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -105,8 +105,8 @@ static int http_get(int port, const char *path, const char *header, char **out, 
 	char *buf;
 	int fd, n, status = -1;
 
-	n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n%s%sConnection: close\r\n\r\n",
-		     path, port, header ? header : "", header ? "\r\n" : "");
+	n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n%s%sConnection: close\r\n\r\n", path,
+		     port, header ? header : "", header ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof req)
 		return -1;
 	fd = dial(port);

@@ -159,6 +159,8 @@ int token_create(struct store *st, const struct actor *a, int64_t ws, const char
 /* Resolve a bearer secret to an actor; auth.invalid when unknown, revoked
  * or expired. */
 int token_authenticate(struct store *st, const char *secret, struct actor *out, struct err *e);
+/* Forget every cached token resolution (after any revocation). */
+void token_cache_invalidate(void);
 int token_list(struct store *st, int64_t ws, struct token_info **out, size_t *n, struct err *e);
 int token_revoke(struct store *st, const struct actor *a, int64_t ws, int64_t id, struct err *e);
 json_t *token_json(const struct token_info *t);

@@ -110,6 +110,9 @@ static int revoke_access(struct store *st, int64_t ws, int64_t user_id, struct e
 	if (rc)
 		return rc;
 	struct store_val t[] = {SV_I(time_now_ms()), SV_I(ws), SV_I(user_id)};
+	/* Emptied before the commit too: a racing lookup may refill it from the
+	 * old rows, which the next request after the commit cannot do. */
+	token_cache_invalidate();
 	return store_exec(st, Q_TOKEN_REVOKE_USER, t, NARGS(t), NULL, NULL, e);
 }
 
@@ -201,6 +204,7 @@ int member_set_role(struct store *st, const struct actor *a, int64_t ws, int64_t
 	}
 	if ((rc = store_commit(st, e)))
 		return core_tx_fail(st, rc);
+	token_cache_invalidate();
 	m.role = r;
 	if (out)
 		*out = m;
@@ -234,6 +238,7 @@ int member_remove(struct store *st, const struct actor *a, int64_t ws, int64_t u
 	json_decref(before);
 	if (rc || (rc = store_commit(st, e)))
 		return core_tx_fail(st, rc);
+	token_cache_invalidate();
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* token: API tokens for scripts and integrations, scoped to one workspace
  * and one role. Only a hash is stored; the secret is shown once. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,66 @@
 #include "core/core.h"
 
 #define TOKEN_PREFIX "kanal_"
+
+/* A small cache of resolved tokens, so the busiest calls (scripts polling
+ * the API) cost one query, not two. An entry lives one second; any
+ * revocation in this process (token revoked, member removed or re-roled)
+ * empties it at once. A revocation by another process (the CLI) takes
+ * effect within that second. */
+#define TCACHE_SLOTS 1024
+#define TCACHE_TTL_MS 1000
+struct tcache_ent {
+	char hash[65];
+	struct actor actor;
+	int64_t expires;
+	unsigned gen;
+};
+static struct tcache_ent tcache[TCACHE_SLOTS];
+static pthread_mutex_t tcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned tcache_gen = 1;
+
+void token_cache_invalidate(void)
+{
+	pthread_mutex_lock(&tcache_lock);
+	tcache_gen++;
+	pthread_mutex_unlock(&tcache_lock);
+}
+
+static struct tcache_ent *tcache_slot(const char *hash)
+{
+	unsigned idx = 0;
+	for (int i = 0; i < 6; i++)
+		idx = idx * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return &tcache[idx % TCACHE_SLOTS];
+}
+
+static int tcache_get(const char *hash, int64_t now, struct actor *out)
+{
+	int hit = 0;
+	pthread_mutex_lock(&tcache_lock);
+	struct tcache_ent *t = tcache_slot(hash);
+	if (t->gen == tcache_gen && t->expires > now && strcmp(t->hash, hash) == 0) {
+		*out = t->actor;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&tcache_lock);
+	return hit;
+}
+
+static void tcache_put(const char *hash, int64_t now, int64_t token_expires, unsigned gen, const struct actor *a)
+{
+	pthread_mutex_lock(&tcache_lock);
+	if (gen == tcache_gen) {
+		struct tcache_ent *t = tcache_slot(hash);
+		str_copy(t->hash, hash, sizeof t->hash);
+		t->actor = *a;
+		t->expires = now + TCACHE_TTL_MS;
+		if (token_expires > 0 && token_expires < t->expires)
+			t->expires = token_expires;
+		t->gen = gen;
+	}
+	pthread_mutex_unlock(&tcache_lock);
+}
 
 json_t *token_json(const struct token_info *t)
 {
@@ -60,7 +121,7 @@ int token_create(struct store *st, const struct actor *a, int64_t ws, const char
 struct tok_ctx {
 	struct store *st;
 	struct actor *a;
-	int64_t last_used;
+	int64_t last_used, expires_at;
 	int found;
 };
 
@@ -73,6 +134,7 @@ static int tok_row(void *ctx, struct store_row *r)
 	c->a->token_role = role_parse(store_text(c->st, r, 3));
 	snprintf(c->a->label, sizeof c->a->label, "token:%.100s", store_text(c->st, r, 4));
 	c->last_used = store_int(c->st, r, 5);
+	c->expires_at = store_int(c->st, r, 6);
 	c->found = 1;
 	return 1;
 }
@@ -85,8 +147,13 @@ int token_authenticate(struct store *st, const char *secret, struct actor *out, 
 	char hash[65];
 	crypto_hash_hex(secret, n, hash);
 	int64_t now = time_now_ms();
+	if (tcache_get(hash, now, out))
+		return 0;
+	pthread_mutex_lock(&tcache_lock);
+	unsigned gen = tcache_gen;
+	pthread_mutex_unlock(&tcache_lock);
 	memset(out, 0, sizeof *out);
-	struct tok_ctx c = {st, out, 0, 0};
+	struct tok_ctx c = {st, out, 0, 0, 0};
 	struct store_val v[] = {SV_S(hash), SV_I(now)};
 	int rc = store_exec(st, Q_TOKEN_GET, v, NARGS(v), tok_row, &c, e);
 	if (rc < 0)
@@ -100,6 +167,7 @@ int token_authenticate(struct store *st, const char *secret, struct actor *out, 
 		struct store_val t[] = {SV_I(now), SV_I(out->token_id)};
 		store_exec(st, Q_TOKEN_TOUCH, t, NARGS(t), NULL, NULL, NULL);
 	}
+	tcache_put(hash, now, c.expires_at, gen, out);
 	return 0;
 }
 
@@ -160,5 +228,6 @@ int token_revoke(struct store *st, const struct actor *a, int64_t ws, int64_t id
 	snprintf(target, sizeof target, "token:%lld", (long long)id);
 	if ((rc = audit_record(st, a, ws, "token.revoke", target, NULL, NULL, e)) || (rc = store_commit(st, e)))
 		return core_tx_fail(st, rc);
+	token_cache_invalidate();
 	return 0;
 }

@@ -44,7 +44,7 @@ enum store_q {
 	Q_SESSION_PURGE,      /* now */
 	/* API tokens */
 	Q_TOKEN_INSERT,       /* ws, user?, name, hash, prefix, role, now, expires? -> id */
-	Q_TOKEN_GET,          /* hash, now -> id, ws, user_id, role, name, last_used_at */
+	Q_TOKEN_GET,          /* hash, now -> id, ws, user_id, role, name, last_used_at, expires_at */
 	Q_TOKEN_LIST,         /* ws -> id, name, prefix, role, user_id, created_at, last_used_at, expires_at, revoked_at */
 	Q_TOKEN_REVOKE,       /* now, ws, id */
 	Q_TOKEN_REVOKE_USER,  /* now, ws, user */

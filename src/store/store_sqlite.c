@@ -52,7 +52,7 @@ static const char *const sql[Q__COUNT] = {
 
 	[Q_TOKEN_INSERT] = "INSERT INTO api_tokens (workspace_id, user_id, name, token_hash, prefix, role, created_at, "
 			   "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-	[Q_TOKEN_GET] = "SELECT id, workspace_id, user_id, role, name, last_used_at FROM api_tokens "
+	[Q_TOKEN_GET] = "SELECT id, workspace_id, user_id, role, name, last_used_at, expires_at FROM api_tokens "
 			"WHERE token_hash = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
 	[Q_TOKEN_LIST] = "SELECT id, name, prefix, role, user_id, created_at, last_used_at, expires_at, revoked_at "
 			 "FROM api_tokens WHERE workspace_id = ?1 ORDER BY id",
