@@ -247,7 +247,8 @@ function PasswordDialog({ onClose }) {
       onClose();
     } catch (err) {
       const f = err.fieldName;
-      setErrors(f === 'current_password' || f === 'new_password' ? { [f]: errorText(err) } : { form: errorText(err) });
+      if (f === 'current_password' && err.code === 'auth.invalid_credentials') setErrors({ current_password: t('password.wrong_current') });
+      else setErrors(f === 'current_password' || f === 'new_password' ? { [f]: errorText(err) } : { form: errorText(err) });
       setBusy(false);
     }
   };
@@ -271,7 +272,7 @@ function PasswordDialog({ onClose }) {
 
 function Sidebar({ base, page, can, open, onClose }) {
   const active = Object.prototype.hasOwnProperty.call(SETTINGS_PAGES, page) ? 'settings' : page;
-  return html`<aside id="sidebar" class=${'sidebar' + (open ? ' open' : '')} data-testid="sidebar">
+  return html`<aside id="sidebar" class=${'sidebar' + (open ? ' open' : '')} data-testid="sidebar"><div class="sidebar-inner">
     <div class="sidebar-head">
       <a class="brand" href=${base + '/dashboard'}><${Logo} /><span>kanal</span></a>
       <button type="button" class="icon-btn sidebar-close" onClick=${onClose} aria-label=${t('shell.close_menu')}><${Icon} name="close" /></button>
@@ -286,8 +287,8 @@ function Sidebar({ base, page, can, open, onClose }) {
         </li>`)}
       </ul>
     </nav>
-    <p class="sidebar-foot muted small">${t('shell.shortcut_hint')}</p>
-  </aside>`;
+    ${can('posts.draft') && html`<p class="sidebar-foot muted small">${t('shell.shortcut_hint')}</p>`}
+  </div></aside>`;
 }
 
 function Shell({ me, setMe, route, lang, onLanguage, onSignOut }) {

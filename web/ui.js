@@ -178,7 +178,7 @@ export function Confirm({ title, message, confirmLabel, onConfirm, onClose }) {
     <p class="modal-text">${message}</p>
     ${error && html`<${Alert} testid="confirm-error">${error}<//>`}
     <div class="modal-actions">
-      <button type="button" class="btn btn-ghost" onClick=${onClose} data-testid="confirm-cancel">${t('common.cancel')}</button>
+      <button type="button" class="btn btn-ghost" onClick=${onClose} data-testid="confirm-cancel" data-autofocus>${t('common.cancel')}</button>
       <button type="button" class="btn btn-danger" onClick=${go} disabled=${busy} data-testid="confirm-ok">${confirmLabel}</button>
     </div>
   <//>`;
@@ -193,7 +193,7 @@ const listeners = new Set();
 // Tell the person what just happened (kind: 'ok' | 'error').
 export function toast(text, kind = 'ok') {
   const id = ++toastSeq;
-  toasts = [...toasts, { id, text, kind }];
+  toasts = [...toasts, { id, text, kind }].slice(-3);
   listeners.forEach((fn) => fn(toasts));
   setTimeout(() => {
     toasts = toasts.filter((x) => x.id !== id);

@@ -11,7 +11,7 @@ const PAGE = 50;
 function show(v) {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'object') {
-    if (v.name || v.email) return v.name || v.email;
+    if (v.label || v.name || v.email) return v.label || v.name || v.email;
     if (v.type && v.id !== undefined) return `${v.type} ${v.id}`;
     return JSON.stringify(v);
   }
@@ -62,6 +62,13 @@ export function Audit({ app }) {
     }, () => {});
   }, []);
 
+  // "user:7" -> the member's name, "workspace:1" -> this workspace's name.
+  const target = (v) => {
+    const m = /^(user|workspace):(\d+)$/.exec(typeof v === 'string' ? v : '');
+    if (m && m[1] === 'user' && people[m[2]]) return people[m[2]];
+    if (m && m[1] === 'workspace' && m[2] === String(app.ws.id)) return app.ws.name;
+    return show(v);
+  };
   const actor = (a) => (typeof a === 'number' || /^\d+$/.test(String(a)) ? people[String(a)] || `#${a}` : show(a));
   const action = (a) => (has('audit.action.' + a) ? t('audit.action.' + a) : a);
 
@@ -85,13 +92,13 @@ export function Audit({ app }) {
               <td class="nowrap muted">${fmtDateTime(e.created_at, app.tz)}</td>
               <td>${actor(e.actor)}</td>
               <td><span class="badge" title=${e.action}>${action(e.action)}</span></td>
-              <td class="hide-sm">${show(e.target)}</td>
+              <td class="hide-sm" title=${typeof e.target === 'string' ? e.target : undefined}>${target(e.target)}</td>
               <td class="cell-actions">
-                <button type="button" class="btn btn-ghost btn-sm" aria-expanded=${open === e.id}
+                <button type="button" class="btn btn-ghost btn-sm" aria-expanded=${open === e.id} data-testid="audit-details"
                   onClick=${() => setOpen(open === e.id ? null : e.id)}>${open === e.id ? t('audit.hide') : t('audit.show')}</button>
               </td>
             </tr>
-            ${open === e.id && html`<tr class="audit-detail" key=${e.id + '-d'}><td colspan="5">
+            ${open === e.id && html`<tr class="audit-detail" key=${e.id + '-d'} data-testid="audit-detail"><td colspan="5">
               <div class="diff">
                 <div><h3>${t('audit.before')}</h3><pre>${pretty(e.before)}</pre></div>
                 <div><h3>${t('audit.after')}</h3><pre>${pretty(e.after)}</pre></div>

@@ -64,7 +64,7 @@ export function Dashboard({ app }) {
           <div><dt>${t('dashboard.local_time')}</dt><dd data-testid="dash-local-time">${fmtTime(now, tz)}</dd></div>
           <div><dt>${t('dashboard.team_size')}</dt><dd data-testid="dash-team-size">${members ? tn('dashboard.members', members.length) : '…'}</dd></div>
           <div><dt>${t('settings.language')}</dt><dd>${langLabel}</dd></div>
-          <div><dt>${t('settings.currency')}</dt><dd>${ws.currency} · ${currencyName(ws.currency)}</dd></div>
+          <div><dt>${t('settings.currency')}</dt><dd>${ws.currency}${currencyName(ws.currency) ? ' · ' + currencyName(ws.currency) : ''}</dd></div>
         </dl>
       </${Card}>
       <${Card} title=${t('dashboard.start_title')} subtitle=${t('dashboard.start_sub')} cls="start-card" testid="dash-start">

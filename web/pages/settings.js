@@ -1,6 +1,6 @@
 // settings: the workspace's own settings (owners edit, others read), the
 // signed-in person's profile, and the tabs shared by the Settings pages.
-import { html, useState, useMemo } from '/vendor/htm-preact.js';
+import { html, useState, useMemo, useRef, useEffect } from '/vendor/htm-preact.js';
 import { api, wsPath } from '../api.js';
 import { t, errorText, LANGUAGES, roleName } from '../i18n.js';
 import { PageHeader, Card, Field, Alert, Icon, toast } from '../ui.js';
@@ -15,7 +15,14 @@ export function SettingsTabs({ app, current }) {
     { id: 'team', label: 'settings.tab_team', icon: 'team' },
   ];
   if (app.can('audit.read')) tabs.push({ id: 'audit', label: 'settings.tab_audit', icon: 'audit' });
-  return html`<nav class="tabs" aria-label=${t('settings.sections')} data-testid="settings-tabs">
+  const ref = useRef(null);
+  useEffect(() => {
+    // On a narrow screen the tabs scroll sideways: bring the current one into view.
+    const nav = ref.current;
+    const cur = nav && nav.querySelector('.tab.active');
+    if (cur && cur.offsetLeft + cur.offsetWidth > nav.clientWidth) nav.scrollLeft = cur.offsetLeft - 16;
+  }, [current]);
+  return html`<nav class="tabs" aria-label=${t('settings.sections')} data-testid="settings-tabs" ref=${ref}>
     ${tabs.map((x) => html`<a key=${x.id} href=${`${app.base}/${x.id}`} class=${'tab' + (x.id === current ? ' active' : '')}
         aria-current=${x.id === current ? 'page' : undefined} data-testid=${'tab-' + x.id}>
       <${Icon} name=${x.icon} /><span>${t(x.label)}</span></a>`)}

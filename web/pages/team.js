@@ -45,18 +45,18 @@ function AddMember({ app, roleOptions, onAdded }) {
   };
 
   return html`<${Card} title=${t('team.add_title')} subtitle=${t('team.add_sub', { workspace: app.ws.name })} testid="member-add">
-    <form class="form-grid" onSubmit=${submit} novalidate data-testid="member-add-form">
-      ${errors.form && html`<div class="span-all"><${Alert} testid="member-add-error">${errors.form}<//></div>`}
+    <form class="form-grid" onSubmit=${submit} novalidate data-testid="add-form">
+      ${errors.form && html`<div class="span-all"><${Alert} testid="add-error">${errors.form}<//></div>`}
       <${Field} label=${t('team.email')} type="email" autocomplete="off" value=${f.email} onValue=${set('email')}
-        error=${errors.email} testid="member-email" required />
+        error=${errors.email} testid="add-email" required />
       <${Field} label=${t('team.name')} autocomplete="off" value=${f.name} onValue=${set('name')} error=${errors.name}
-        hint=${t('team.name_hint')} testid="member-name" />
+        hint=${t('team.name_hint')} testid="add-name" />
       <${Field} kind="select" label=${t('team.role')} value=${f.role} onValue=${set('role')} options=${roleOptions}
-        error=${errors.role} testid="member-role" />
+        error=${errors.role} testid="add-role" />
       <${Field} label=${t('team.password')} type="password" autocomplete="new-password" value=${f.password}
-        onValue=${set('password')} error=${errors.password} hint=${t('team.password_hint')} testid="member-password" />
+        onValue=${set('password')} error=${errors.password} hint=${t('team.password_hint')} testid="add-password" />
       <div class="form-actions span-all">
-        <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="member-add-submit">
+        <button type="submit" class="btn btn-primary" disabled=${busy} data-testid="add-submit">
           <${Icon} name="plus" />${t('team.add_submit')}</button>
       </div>
     </form>
