@@ -6,7 +6,7 @@ CC ?= cc
 BENCH ?=
 VERSION := 0.1.0
 
-PKGS := libmicrohttpd jansson sqlite3 libsodium libical
+PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -23,8 +23,8 @@ DOCS := $(wildcard docs/openapi.json)
 VENDOR := node_modules/htm/preact/standalone.module.js
 UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
 
-REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/embedded.o
-ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/embedded.o
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/embedded.o build/rel/gen/tlds.o
+ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/embedded.o build/asan/gen/tlds.o
 
 .PHONY: all run test bench lint format install clean deps deps-test unit
 .DELETE_ON_ERROR:
@@ -51,13 +51,19 @@ build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
-build/rel/gen/embedded.o: build/gen/embedded.c
+build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) -c -o $@ $<
 
-build/asan/gen/embedded.o: build/gen/embedded.c
+build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+# The top-level domains the reference libraries accept, taken from the
+# npm packages at build time so that kanal detects URLs exactly as they do.
+build/gen/tlds.c: tools/gen_tlds.mjs $(VENDOR)
+	@mkdir -p $(@D)
+	node tools/gen_tlds.mjs > $@.tmp && mv $@.tmp $@
 
 # Migrations and the UI (with its npm library) are embedded in the binary.
 build/gen/embedded.c: build/tools/embed $(SQL) $(WEB) $(DOCS) $(VENDOR)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-	libical-dev tzdata nodejs npm)
+	libical-dev libutf8proc-dev tzdata nodejs npm)
 test_pkgs=(libcmocka-dev chromium sqlite3 curl)
 
 want=("${build_pkgs[@]}")
