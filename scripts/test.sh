@@ -52,6 +52,7 @@ run_node() {
 	fi
 }
 run_node api
+run_node conformance
 run_node e2e
 
 for s in "${suites_failed[@]}"; do echo "suite failed without a counted test: $s"; done

@@ -23,6 +23,8 @@ const struct command cli_commands[] = {
 	 "Manage who belongs to a workspace, with which role."},
 	{"token", cmd_token, "create WORKSPACE --role ROLE --name NAME [--expires-days N] | list WORKSPACE | revoke WORKSPACE ID",
 	 "Manage API tokens for scripts and integrations."},
+	{"text", cmd_text, "count --network NET [--ndjson]",
+	 "Count stdin's text (or ndjson texts) as a network does; one JSON line each."},
 	{"backup", cmd_backup, "FILE", "Write a consistent copy of the database to FILE while kanal runs."},
 	{"version", cmd_version, "", "Print the version."},
 };

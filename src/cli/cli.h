@@ -49,6 +49,7 @@ int cmd_workspace(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_member(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_token(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_text(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_version(struct config *cfg, int argc, char **argv, struct err *e);
 
 extern const struct command cli_commands[];
