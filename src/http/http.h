@@ -13,7 +13,7 @@
 #include "core/core.h"
 
 #define HTTP_BODY_MAX ((size_t)1 << 20)  /* larger bodies get 413 */
-#define HTTP_BODY_DRAIN ((size_t)8 << 20) /* read and drop up to this much, then cut */
+#define HTTP_BODY_DRAIN ((size_t)16 << 20) /* read and drop up to this much, then cut */
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 16
 
@@ -135,5 +135,26 @@ int api_tokens_list(struct req *r, struct err *e);
 int api_tokens_create(struct req *r, struct err *e);
 int api_tokens_revoke(struct req *r, struct err *e);
 int api_audit_list(struct req *r, struct err *e);
+int api_channels_list(struct req *r, struct err *e);
+int api_channels_create(struct req *r, struct err *e);
+int api_channel_get(struct req *r, struct err *e);
+int api_channel_update(struct req *r, struct err *e);
+int api_channel_delete(struct req *r, struct err *e);
+int api_channel_next_slot(struct req *r, struct err *e);
+int api_posts_list(struct req *r, struct err *e);
+int api_posts_create(struct req *r, struct err *e);
+int api_post_get(struct req *r, struct err *e);
+int api_post_update(struct req *r, struct err *e);
+int api_post_delete(struct req *r, struct err *e);
+int api_variant_update(struct req *r, struct err *e);
+int api_post_submit(struct req *r, struct err *e);
+int api_post_approve(struct req *r, struct err *e);
+int api_post_request_changes(struct req *r, struct err *e);
+int api_post_schedule(struct req *r, struct err *e);
+int api_post_unschedule(struct req *r, struct err *e);
+int api_post_cancel(struct req *r, struct err *e);
+int api_post_reopen(struct req *r, struct err *e);
+int api_post_comment(struct req *r, struct err *e);
+int api_calendar(struct req *r, struct err *e);
 
 #endif

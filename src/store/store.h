@@ -53,6 +53,30 @@ enum store_q {
 	Q_AUDIT_INSERT,       /* ws?, user?, token?, label, action, target, before?, after?, req?, now */
 	Q_AUDIT_LIST,         /* ws, before_id, limit -> id, actor_user_id, actor_token_id, actor_label,
 				 action, target, before_json, after_json, request_id, created_at */
+	/* channels */
+	Q_CHANNEL_INSERT,     /* ws, network, name, handle, limits, slots, timezone, now -> id */
+	Q_CHANNEL_GET,        /* ws, id -> CH_COLS */
+	Q_CHANNEL_LIST,       /* ws -> CH_COLS */
+	Q_CHANNEL_UPDATE,     /* name, handle, limits, slots, timezone, now, ws, id */
+	Q_CHANNEL_DELETE,     /* now, ws, id */
+	/* posts */
+	Q_POST_INSERT,        /* ws, title, master, link?, type, media, tags, notes, by?, now -> id */
+	Q_POST_GET,           /* ws, id -> POST_COLS */
+	Q_POST_LIST,          /* ws, state?, from?, to?, before_id, limit -> POST_COLS */
+	Q_POST_UPDATE,        /* title, master, link?, type, media, tags, notes, now, ws, id */
+	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state */
+	Q_POST_DELETE,        /* ws, id */
+	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
+				 sched_zone, content_type, channel_id?, network? (one row per variant) */
+	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
+	/* variants */
+	Q_VARIANT_INSERT,     /* ws, post, channel, now -> id */
+	Q_VARIANT_LIST,       /* ws, post -> VAR_COLS */
+	Q_VARIANT_UPDATE,     /* text?, link?, first_comment?, alt?, thread?, media?, now, ws, post, id */
+	Q_VARIANT_DELETE,     /* ws, post, id */
+	/* approval comments */
+	Q_COMMENT_INSERT,     /* ws, post, user?, author, kind, body, now -> id */
+	Q_COMMENT_LIST,       /* ws, post -> id, user_id, author, kind, body, created_at */
 	Q__COUNT
 };
 

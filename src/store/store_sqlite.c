@@ -12,6 +12,13 @@
 
 #define USER_COLS "id, email, name, password_hash, language, created_at"
 #define WS_COLS "id, name, slug, timezone, language, currency, created_at"
+#define CH_COLS "id, network, name, handle, limits_json, slots_json, timezone, created_at"
+#define POST_COLS                                                                                                \
+	"id, state, title, master_text, link, content_type, media_json, tags_json, notes, campaign_id, persona_id, " \
+	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at"
+#define VAR_COLS                                                                                                 \
+	"v.id, v.channel_id, c.network, c.name, c.limits_json, v.text, v.link, v.first_comment, v.alt_text, "   \
+	"v.thread_json, v.media_json"
 
 static const char *const sql[Q__COUNT] = {
 	[Q_USER_INSERT] = "INSERT INTO users (email, name, password_hash, language, created_at, updated_at) "
@@ -65,6 +72,50 @@ static const char *const sql[Q__COUNT] = {
 	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (workspace_id, actor_user_id, actor_token_id, actor_label, action, "
 			   "target, before_json, after_json, request_id, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_CHANNEL_INSERT] = "INSERT INTO channels (workspace_id, network, name, handle, limits_json, slots_json, "
+			     "timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+	[Q_CHANNEL_GET] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND id = ?2 AND deleted_at IS NULL",
+	[Q_CHANNEL_LIST] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND deleted_at IS NULL "
+			   "ORDER BY name, id",
+	[Q_CHANNEL_UPDATE] = "UPDATE channels SET name = ?1, handle = ?2, limits_json = ?3, slots_json = ?4, timezone = ?5, "
+			     "updated_at = ?6 WHERE workspace_id = ?7 AND id = ?8 AND deleted_at IS NULL",
+	[Q_CHANNEL_DELETE] = "UPDATE channels SET deleted_at = ?1 WHERE workspace_id = ?2 AND id = ?3 AND deleted_at IS NULL",
+
+	[Q_POST_INSERT] = "INSERT INTO posts (workspace_id, title, master_text, link, content_type, media_json, tags_json, "
+			  "notes, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+			  "RETURNING id",
+	[Q_POST_GET] = "SELECT " POST_COLS " FROM posts WHERE workspace_id = ?1 AND id = ?2",
+	[Q_POST_LIST] = "SELECT " POST_COLS " FROM posts WHERE workspace_id = ?1 AND (?2 IS NULL OR state = ?2) "
+			"AND (?3 IS NULL OR scheduled_at >= ?3) AND (?4 IS NULL OR scheduled_at < ?4) AND id < ?5 "
+			"ORDER BY id DESC LIMIT ?6",
+	[Q_POST_UPDATE] = "UPDATE posts SET title = ?1, master_text = ?2, link = ?3, content_type = ?4, media_json = ?5, "
+			  "tags_json = ?6, notes = ?7, updated_at = ?8 WHERE workspace_id = ?9 AND id = ?10",
+	[Q_POST_SET_STATE] = "UPDATE posts SET state = ?1, scheduled_at = ?2, sched_local = ?3, sched_zone = ?4, "
+			     "updated_at = ?5 WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
+	[Q_POST_DELETE] = "DELETE FROM posts WHERE workspace_id = ?1 AND id = ?2",
+	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
+			     "p.sched_zone, p.content_type, v.channel_id, c.network FROM posts p "
+			     "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			     "LEFT JOIN channels c ON c.id = v.channel_id "
+			     "WHERE p.workspace_id = ?1 AND p.scheduled_at >= ?2 AND p.scheduled_at < ?3 "
+			     "ORDER BY p.scheduled_at, p.id, v.channel_id",
+	[Q_CHANNEL_TAKEN] = "SELECT p.scheduled_at FROM posts p JOIN variants v ON v.post_id = p.id "
+			    "WHERE p.workspace_id = ?1 AND v.channel_id = ?2 AND p.scheduled_at >= ?3 AND p.scheduled_at < ?4 "
+			    "AND p.state NOT IN ('canceled', 'failed') ORDER BY p.scheduled_at",
+
+	[Q_VARIANT_INSERT] = "INSERT INTO variants (workspace_id, post_id, channel_id, created_at, updated_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
+	[Q_VARIANT_LIST] = "SELECT " VAR_COLS " FROM variants v JOIN channels c ON c.id = v.channel_id "
+			   "WHERE v.workspace_id = ?1 AND v.post_id = ?2 ORDER BY c.name, v.id",
+	[Q_VARIANT_UPDATE] = "UPDATE variants SET text = ?1, link = ?2, first_comment = ?3, alt_text = ?4, thread_json = ?5, "
+			     "media_json = ?6, updated_at = ?7 WHERE workspace_id = ?8 AND post_id = ?9 AND id = ?10",
+	[Q_VARIANT_DELETE] = "DELETE FROM variants WHERE workspace_id = ?1 AND post_id = ?2 AND id = ?3",
+
+	[Q_COMMENT_INSERT] = "INSERT INTO post_comments (workspace_id, post_id, user_id, author, kind, body, created_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	[Q_COMMENT_LIST] = "SELECT id, user_id, author, kind, body, created_at FROM post_comments "
+			   "WHERE workspace_id = ?1 AND post_id = ?2 ORDER BY id",
+
 	[Q_AUDIT_LIST] = "SELECT id, actor_user_id, actor_token_id, actor_label, action, target, before_json, "
 			 "after_json, request_id, created_at FROM audit_log "
 			 "WHERE workspace_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",

@@ -1,0 +1,95 @@
+/* content: channels (a workspace's accounts on each network), posts with a
+ * master text and one variant per channel, the approval workflow and the
+ * schedule. Objects cross this interface as JSON (jansson): the core
+ * validates what comes in and builds what goes out. */
+#ifndef KANAL_CONTENT_H
+#define KANAL_CONTENT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+#define POST_TEXT_MAX 100000     /* bytes; the networks' limits are far lower */
+#define POST_VARIANTS_MAX 50
+#define POST_TAGS_MAX 30
+#define THREAD_PARTS_MAX 50
+#define CHANNEL_SLOTS_MAX 100
+
+/* ---- channels (core/channel.c) --------------------------------------- */
+/* fields: network (required), name (required), handle, timezone (default:
+ * the workspace's), limits {max_chars, url_weight, max_hashtags,
+ * max_mentions, max_links, max_bytes}, slots [{day 1-7 (Monday = 1), time
+ * "HH:MM"}]. *out (caller decrefs) is the stored channel. */
+int channel_create(struct store *st, const struct actor *a, int64_t ws, json_t *fields, json_t **out, struct err *e);
+int channel_update(struct store *st, const struct actor *a, int64_t ws, int64_t id, json_t *fields, json_t **out,
+		   struct err *e);
+int channel_delete(struct store *st, const struct actor *a, int64_t ws, int64_t id, struct err *e);
+int channel_get(struct store *st, int64_t ws, int64_t id, json_t **out, struct err *e);
+int channel_list(struct store *st, int64_t ws, json_t **out, struct err *e);
+/* 1 when network is one kanal knows (the text networks plus webhook, manual). */
+int channel_network_valid(const char *network);
+
+/* ---- posts (core/post.c) --------------------------------------------- */
+enum post_action {
+	POST_SUBMIT,          /* draft -> in_review */
+	POST_APPROVE,         /* in_review -> approved */
+	POST_REQUEST_CHANGES, /* in_review -> draft, with a comment */
+	POST_SCHEDULE,        /* approved (or draft/in_review for approvers) -> scheduled */
+	POST_UNSCHEDULE,      /* scheduled -> approved */
+	POST_CANCEL,          /* any state not yet publishing -> canceled */
+	POST_REOPEN,          /* canceled / failed -> draft */
+	POST__ACTIONS
+};
+/* "submit", "approve", ...; -1 when unknown. */
+int post_action_parse(const char *s);
+const char *post_action_name(enum post_action a);
+
+/* fields: title, master_text, link, content_type, tags [], media [], notes,
+ * channel_ids [] (one variant each). */
+int post_create(struct store *st, const struct actor *a, int64_t ws, json_t *fields, json_t **out, struct err *e);
+/* The post with its variants, each with the count and problems its network
+ * sees, and its comments. */
+int post_get(struct store *st, int64_t ws, int64_t id, json_t **out, struct err *e);
+/* query: state?, from_ms?, to_ms? (0 = none), before_id, limit. */
+int post_list(struct store *st, int64_t ws, const char *state, int64_t from_ms, int64_t to_ms, int64_t before_id,
+	      int limit, json_t **out, struct err *e);
+/* Change master fields and/or the channel set. Editing an approved or
+ * scheduled post sends it back to draft (it needs approval again). */
+int post_update(struct store *st, const struct actor *a, enum role role, int64_t ws, int64_t id, json_t *fields,
+		json_t **out, struct err *e);
+int post_delete(struct store *st, const struct actor *a, int64_t ws, int64_t id, struct err *e);
+/* fields: text, link, first_comment, alt_text, thread [], media [] (null
+ * clears an override). */
+int variant_update(struct store *st, const struct actor *a, int64_t ws, int64_t post_id, int64_t variant_id,
+		   json_t *fields, json_t **out, struct err *e);
+/* Move a post through the workflow. role decides what is allowed
+ * (post.transition 409 for the wrong state, auth.forbidden 403 for the
+ * wrong role). args: comment (required for request_changes), and for
+ * schedule either scheduled_at (RFC 3339) or local ("2026-12-01T09:00")
+ * with timezone (default: the workspace's). */
+int post_transition(struct store *st, const struct actor *a, enum role role, int64_t ws, int64_t id,
+		    enum post_action action, json_t *args, json_t **out, struct err *e);
+int post_comment(struct store *st, const struct actor *a, int64_t ws, int64_t id, const char *kind,
+		 const char *body, struct err *e);
+
+/* ---- schedule and calendar (core/schedule.c) ------------------------- */
+/* Local wall time "YYYY-MM-DDTHH:MM[:SS]" in zone -> UTC ms. A time in a
+ * DST gap is schedule.time_in_gap (400); in an overlap the first (earlier)
+ * instant is taken. */
+int schedule_local_to_utc(const char *local, const char *zone, int64_t *ms, struct err *e);
+/* UTC ms -> local "YYYY-MM-DDTHH:MM" in zone. */
+int schedule_utc_to_local(int64_t ms, const char *zone, char out[20]);
+/* Posts scheduled between local dates from and to (inclusive,
+ * "YYYY-MM-DD") in the workspace's zone, with their channels. */
+int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e);
+/* The next free posting slot of a channel after after_ms. */
+int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t after_ms, int64_t *slot_ms,
+		       struct err *e);
+
+/* ---- validation (core/post_check.c) ---------------------------------- */
+/* Add "count" and "problems" (and "effective_text") to each variant of a
+ * post JSON, per its channel's network and limits. */
+void post_check_variants(json_t *post);
+
+#endif
