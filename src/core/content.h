@@ -87,6 +87,13 @@ int calendar_range(struct store *st, int64_t ws, const char *from, const char *t
 int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t after_ms, int64_t *slot_ms,
 		       struct err *e);
 
+/* ---- review links (core/share.c) ------------------------------------ */
+/* A signed link to one post, valid for days (1-30); token (size >= 256). */
+int share_create(struct store *st, const struct actor *a, int64_t ws, int64_t post, long long days, char *token,
+		 size_t size, int64_t *expires, struct err *e);
+/* Check a token: share.invalid or share.expired (404). */
+int share_open(const char *token, int64_t *ws, int64_t *post, int64_t *expires, struct err *e);
+
 /* ---- validation (core/post_check.c) ---------------------------------- */
 /* Add "count" and "problems" (and "effective_text") to each variant of a
  * post JSON, per its channel's network and limits. */

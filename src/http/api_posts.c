@@ -230,3 +230,113 @@ int api_calendar(struct req *r, struct err *e)
 	int rc = calendar_range(r->st, req_ws(r), from, to, &v, e);
 	return answer(r, 200, rc, NULL, v);
 }
+
+/* ---- review links ---------------------------------------------------- */
+
+int api_post_share(struct req *r, struct err *e)
+{
+	static const char *const keys[] = {"days", NULL};
+	long long days = 7;
+	int rc = 0;
+	if (r->body.len && ((rc = req_json(r, e)) || (rc = json_only_keys(r->json, keys, e)) ||
+			    (rc = json_get_int(r->json, "days", 0, -1000000, 1000000, &days, e)) < 0))
+		return rc;
+	char token[256];
+	int64_t exp;
+	if ((rc = share_create(r->st, &r->actor, req_ws(r), r->params[1], days, token, sizeof token, &exp, e)))
+		return rc;
+	char url[300];
+	snprintf(url, sizeof url, "/#/review/%s", token);
+	resp_json(r, 201, json_pack("{ss ss so}", "token", token, "url", url, "expires_at", json_time(exp)));
+	return 0;
+}
+
+/* The reviewer acts as a client approver named by the link. */
+static int reviewer(struct req *r, int64_t *ws, int64_t *post, int64_t *exp, struct err *e)
+{
+	int rc = share_open(r->key, ws, post, exp, e);
+	if (rc)
+		return rc;
+	memset(&r->actor, 0, sizeof r->actor);
+	r->actor.token_role = ROLE_NONE;
+	r->actor.request_id = r->request_id;
+	str_copy(r->actor.label, "Review link", sizeof r->actor.label);
+	r->role = ROLE_CLIENT;
+	return 0;
+}
+
+static json_t *public_view(json_t *p)
+{
+	json_object_del(p, "notes");
+	json_object_del(p, "created_by");
+	return p;
+}
+
+int api_review_get(struct req *r, struct err *e)
+{
+	int64_t ws, post, exp;
+	int rc = reviewer(r, &ws, &post, &exp, e);
+	json_t *p = NULL;
+	struct workspace w;
+	if (rc || (rc = workspace_get(r->st, ws, &w, e)) || (rc = post_get(r->st, ws, post, &p, e)))
+		return rc;
+	resp_json(r, 200, json_pack("{so ss ss so}", "post", public_view(p), "workspace", w.name, "timezone", w.timezone,
+				    "expires_at", json_time(exp)));
+	return 0;
+}
+
+static int review_name(struct req *r, struct err *e)
+{
+	const char *name = NULL;
+	int rc = json_get_str(r->json, "name", 0, 1, 400, &name, e);
+	if (rc < 0)
+		return rc;
+	if (name)
+		snprintf(r->actor.label, sizeof r->actor.label, "%.400s (review link)", name);
+	json_object_del(r->json, "name");
+	return 0;
+}
+
+static int review_action(struct req *r, enum post_action action, struct err *e)
+{
+	int64_t ws, post, exp;
+	int rc = reviewer(r, &ws, &post, &exp, e);
+	if (rc)
+		return rc;
+	if (r->body.len && ((rc = req_json(r, e)) || (rc = review_name(r, e))))
+		return rc;
+	json_t *p = NULL;
+	if ((rc = post_transition(r->st, &r->actor, ROLE_CLIENT, ws, post, action, r->json, &p, e)))
+		return rc;
+	resp_json(r, 200, json_pack("{so}", "post", public_view(p)));
+	return 0;
+}
+
+int api_review_approve(struct req *r, struct err *e)
+{
+	return review_action(r, POST_APPROVE, e);
+}
+
+int api_review_request_changes(struct req *r, struct err *e)
+{
+	return review_action(r, POST_REQUEST_CHANGES, e);
+}
+
+int api_review_comment(struct req *r, struct err *e)
+{
+	static const char *const keys[] = {"body", "name", NULL};
+	int64_t ws, post, exp;
+	const char *body;
+	int rc;
+	if ((rc = reviewer(r, &ws, &post, &exp, e)) || (rc = req_json(r, e)) || (rc = json_only_keys(r->json, keys, e)) ||
+	    (rc = json_get_str(r->json, "body", 1, 1, 5000, &body, e)) || (rc = review_name(r, e)))
+		return rc;
+	json_t *p = NULL;
+	if ((rc = post_get(r->st, ws, post, &p, e)))
+		return rc;
+	json_decref(p);
+	if ((rc = post_comment(r->st, &r->actor, ws, post, "comment", body, e)) || (rc = post_get(r->st, ws, post, &p, e)))
+		return rc;
+	resp_json(r, 201, json_pack("{so}", "post", public_view(p)));
+	return 0;
+}

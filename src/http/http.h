@@ -35,6 +35,7 @@ struct req {
 	const struct route *route;
 	int64_t params[HTTP_MAX_PARAMS]; /* numeric {x} segments, in order */
 	int nparams;
+	const char *key; /* the {key} path segment, when the route has one */
 	struct buf body;
 	int body_too_large;
 	json_t *json; /* the parsed body, owned by the request */
@@ -156,5 +157,10 @@ int api_post_cancel(struct req *r, struct err *e);
 int api_post_reopen(struct req *r, struct err *e);
 int api_post_comment(struct req *r, struct err *e);
 int api_calendar(struct req *r, struct err *e);
+int api_post_share(struct req *r, struct err *e);
+int api_review_get(struct req *r, struct err *e);
+int api_review_approve(struct req *r, struct err *e);
+int api_review_request_changes(struct req *r, struct err *e);
+int api_review_comment(struct req *r, struct err *e);
 
 #endif

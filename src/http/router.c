@@ -78,8 +78,9 @@ int req_json(struct req *r, struct err *e)
 
 /* ---- matching -------------------------------------------------------- */
 
-/* Match path against pattern; numeric {x} segments go to params. */
-static int match(const char *pattern, const char *path, int64_t *params, int *np)
+/* Match path against pattern; numeric {x} segments go to params, and a
+ * {key} segment (URL-safe characters, 10 to 300) to *key. */
+static int match(const char *pattern, const char *path, int64_t *params, int *np, const char **key, size_t *keylen)
 {
 	int n = 0;
 	const char *p = pattern, *s = path;
@@ -90,6 +91,21 @@ static int match(const char *pattern, const char *path, int64_t *params, int *np
 			if (!pe)
 				return 0;
 			size_t len = se ? (size_t)(se - s) : strlen(s);
+			if (strncmp(p, "{key}", 5) == 0) {
+				if (len < 10 || len > 300)
+					return 0;
+				for (size_t i = 0; i < len; i++) {
+					char c = s[i];
+					if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+					      c == '-' || c == '_' || c == '.'))
+						return 0;
+				}
+				*key = s;
+				*keylen = len;
+				p = pe + 1;
+				s += len;
+				continue;
+			}
 			if (len == 0 || len > 18 || n >= HTTP_MAX_PARAMS)
 				return 0;
 			int64_t v = 0;
@@ -120,15 +136,18 @@ const struct route *router_match(struct req *r, int *status, char *allow, size_t
 {
 	int64_t params[HTTP_MAX_PARAMS];
 	int np = 0, path_found = 0;
+	const char *key = NULL;
+	size_t keylen = 0;
 	struct buf a = BUF_INIT(allow_size ? allow_size - 1 : 1);
 	const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
 	for (size_t i = 0; i < http_nroutes; i++) {
 		const struct route *rt = &http_routes[i];
-		if (!match(rt->pattern, r->path, params, &np))
+		if (!match(rt->pattern, r->path, params, &np, &key, &keylen))
 			continue;
 		if (strcmp(rt->method, method) == 0) {
 			memcpy(r->params, params, sizeof params);
 			r->nparams = np;
+			r->key = key ? arena_strndup(&r->arena, key, keylen) : NULL;
 			buf_free(&a);
 			return rt;
 		}
@@ -231,7 +250,7 @@ static int run(struct req *r, struct err *e)
 	if (r->body_too_large)
 		return err_set(e, ERR_TOOLARGE, "request.too_large", "", "the body is larger than %zu bytes",
 			       HTTP_BODY_MAX);
-	if (rt->perm != PERM_PUBLIC || strcmp(rt->method, "POST") == 0) {
+	if (rt->handler != api_health && rt->handler != api_metrics && rt->handler != api_openapi) {
 		r->st = store_thread(r->cfg->dsn, e);
 		if (!r->st)
 			return e->code;

@@ -55,6 +55,13 @@ const struct route http_routes[] = {
 	 "Reopen a canceled or failed post as a draft"},
 	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/comments", api_post_comment, PERM_WS_READ,
 	 "Comment on a post (drafting and approving roles)"},
+	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/share", api_post_share, PERM_POSTS_SCHEDULE,
+	 "Make a signed, expiring review link for someone without an account"},
+	{"GET", "/api/v1/review/{key}", api_review_get, PERM_PUBLIC, "A post seen through a review link"},
+	{"POST", "/api/v1/review/{key}/approve", api_review_approve, PERM_PUBLIC, "Approve through a review link"},
+	{"POST", "/api/v1/review/{key}/request-changes", api_review_request_changes, PERM_PUBLIC,
+	 "Request changes through a review link"},
+	{"POST", "/api/v1/review/{key}/comments", api_review_comment, PERM_PUBLIC, "Comment through a review link"},
 	{"GET", "/api/v1/workspaces/{ws}/calendar", api_calendar, PERM_WS_READ,
 	 "Scheduled posts between two local dates, in the workspace's time zone"},
 };
