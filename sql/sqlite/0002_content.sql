@@ -35,6 +35,7 @@ CREATE TABLE posts (
   scheduled_at  INTEGER,                      -- UTC ms
   sched_local   TEXT,                         -- "2026-12-01T09:00" as the person chose it
   sched_zone    TEXT,                         -- the IANA zone they chose it in
+  recurrence_json TEXT,                       -- {"freq","interval","days","until","count"} or NULL
   created_by    INTEGER REFERENCES users(id) ON DELETE SET NULL,
   created_at    INTEGER NOT NULL,
   updated_at    INTEGER NOT NULL

@@ -83,6 +83,14 @@ int schedule_utc_to_local(int64_t ms, const char *zone, char out[20]);
 /* Posts scheduled between local dates from and to (inclusive,
  * "YYYY-MM-DD") in the workspace's zone, with their channels. */
 int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e);
+/* Check a recurrence {freq: daily|weekly|monthly, interval 1-365, days
+ * [1-7] (weekly), until "YYYY-MM-DD" and/or count 1-500}: schedule.recurrence. */
+int schedule_check_recurrence(json_t *rec, struct err *e);
+/* Call fn for each occurrence (the first included) at the same local wall
+ * time in zone, between from_ms and to_ms; occurrences in a DST gap are
+ * skipped. fn returns non-zero to stop. Returns 0, or -1 for a bad start. */
+int schedule_expand(const char *first_local, const char *zone, json_t *rec, int64_t from_ms, int64_t to_ms,
+		    int (*fn)(void *ctx, int64_t at, const char *local, int k), void *ctx);
 /* The next free posting slot of a channel after after_ms. */
 int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t after_ms, int64_t *slot_ms,
 		       struct err *e);

@@ -73,6 +73,7 @@ static int post_row(void *ctx, struct store_row *r)
 	json_object_set_new(p, "created_by", opt_int(st, r, 14));
 	json_object_set_new(p, "created_at", json_time(store_int(st, r, 15)));
 	json_object_set_new(p, "updated_at", json_time(store_int(st, r, 16)));
+	json_object_set_new(p, "recurrence", parse_col(store_text(st, r, 17), json_null()));
 	json_array_append_new(c[1], p);
 	return 0;
 }
@@ -391,7 +392,8 @@ static int reset_to_draft(struct store *st, int64_t ws, int64_t id, const char *
 {
 	if (strcmp(state, "approved") != 0 && strcmp(state, "scheduled") != 0)
 		return 0;
-	struct store_val v[] = {SV_S("draft"), SV_N, SV_N, SV_N, SV_I(time_now_ms()), SV_I(ws), SV_I(id), SV_S(state)};
+	struct store_val v[] = {SV_S("draft"), SV_N,	 SV_N,	     SV_N,
+				SV_I(time_now_ms()), SV_I(ws), SV_I(id), SV_S(state), SV_N};
 	int rc = store_exec(st, Q_POST_SET_STATE, v, NARGS(v), NULL, NULL, e);
 	if (!rc && store_changes(st) == 0)
 		rc = err_set(e, ERR_CONFLICT, "post.changed", "", "the post changed meanwhile; reload it");
@@ -639,7 +641,8 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 	if (!perm_allows(role, rules[action].perm))
 		return err_set(e, ERR_FORBIDDEN, "auth.forbidden", "", "your role (%s) may not %s a post", role_name(role),
 			       actions[action]);
-	static const char *const keys[] = {"comment", "scheduled_at", "local", "timezone", "queue_channel_id", NULL};
+	static const char *const keys[] = {"comment",	       "scheduled_at", "local", "timezone",
+					   "queue_channel_id", "recurrence",   NULL};
 	const char *comment = NULL;
 	int rc;
 	if (args && ((rc = json_only_keys(args, keys, e)) ||
@@ -659,6 +662,7 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 		from = from_any_unapproved;
 	int64_t at = 0;
 	char local[20] = "", zone[64] = "";
+	char *rec_json = NULL;
 	if (!state_in(state, from))
 		rc = err_set(e, ERR_CONFLICT, "post.transition", "", "a %s post cannot be %s", state,
 			     action == POST_SUBMIT ? "submitted" : action == POST_REOPEN ? "reopened" : actions[action]);
@@ -678,6 +682,9 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 		}
 		if (!rc && !(rc = resolve_time(st, ws, args, &at, local, zone, e)) && at < time_now_ms() - 60000)
 			rc = err_set(e, ERR_INVALID, "schedule.in_past", "$.local", "that time has passed");
+		json_t *rec = json_object_get(args, "recurrence");
+		if (!rc && rec && !json_is_null(rec) && !(rc = schedule_check_recurrence(rec, e)))
+			rec_json = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	}
 	const char *to = rules[action].to;
 	if (!rc) {
@@ -690,6 +697,7 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 			SV_I(ws),
 			SV_I(id),
 			SV_S(state),
+			SV_S(rec_json),
 		};
 		rc = store_exec(st, Q_POST_SET_STATE, v, NARGS(v), NULL, NULL, e);
 		if (!rc && store_changes(st) == 0)
@@ -717,6 +725,7 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 		json_decref(after);
 	}
 	json_decref(p);
+	free(rec_json);
 	if (rc || (rc = store_commit(st, e)))
 		return core_tx_fail(st, rc);
 	return post_get(st, ws, id, out, e);

@@ -112,7 +112,7 @@ int schedule_utc_to_local(int64_t ms, const char *zone, char out[20])
 
 struct cal_ctx {
 	struct store *st;
-	json_t *posts;
+	json_t *posts; /* one object per post, with its channels and recurrence */
 	json_t *cur;
 	int64_t cur_id;
 	const char *zone;
@@ -124,15 +124,12 @@ static int cal_row(void *ctx, struct store_row *r)
 	struct store *st = c->st;
 	int64_t id = store_int(st, r, 0);
 	if (!c->cur || id != c->cur_id) {
-		int64_t at = store_int(st, r, 4);
-		char local[20] = "";
-		schedule_utc_to_local(at, c->zone, local);
-		const char *sl = store_text(st, r, 5), *sz = store_text(st, r, 6);
-		c->cur = json_pack("{sI ss ss ss so ss ss ss so}", "id", (json_int_t)id, "state", store_text(st, r, 1),
-				   "title", store_text(st, r, 2), "excerpt", store_text(st, r, 3), "scheduled_at",
-				   json_time(at), "local", local, "chosen_local", sl ? sl : local, "chosen_timezone",
-				   sz ? sz : c->zone, "channels", json_array());
+		const char *sl = store_text(st, r, 5), *sz = store_text(st, r, 6), *rec = store_text(st, r, 10);
+		c->cur = json_pack("{sI ss ss ss sI ss ss so}", "id", (json_int_t)id, "state", store_text(st, r, 1), "title",
+				   store_text(st, r, 2), "excerpt", store_text(st, r, 3), "at", (json_int_t)store_int(st, r, 4),
+				   "chosen_local", sl ? sl : "", "chosen_timezone", sz ? sz : c->zone, "channels", json_array());
 		json_object_set_new(c->cur, "content_type", json_string(store_text(st, r, 7)));
+		json_object_set_new(c->cur, "recurrence", rec ? json_loads(rec, 0, NULL) : json_null());
 		json_array_append_new(c->posts, c->cur);
 		c->cur_id = id;
 	}
@@ -141,6 +138,45 @@ static int cal_row(void *ctx, struct store_row *r)
 				      json_pack("{sI ss}", "id", (json_int_t)store_int(st, r, 8), "network",
 						store_text(st, r, 9)));
 	return 0;
+}
+
+/* One calendar item: the post at one occurrence. */
+static json_t *cal_item(json_t *post, int64_t at, const char *zone, int k)
+{
+	char local[20] = "";
+	schedule_utc_to_local(at, zone, local);
+	json_t *o = json_pack("{sO sO sO sO so ss sO sO sO sO}", "id", json_object_get(post, "id"), "state",
+			      json_object_get(post, "state"), "title", json_object_get(post, "title"), "excerpt",
+			      json_object_get(post, "excerpt"), "scheduled_at", json_time(at), "local", local,
+			      "chosen_timezone", json_object_get(post, "chosen_timezone"), "content_type",
+			      json_object_get(post, "content_type"), "channels", json_object_get(post, "channels"),
+			      "recurrence", json_object_get(post, "recurrence"));
+	json_object_set_new(o, "occurrence", k >= 0 ? json_integer(k) : json_null());
+	return o;
+}
+
+struct expand_ctx {
+	json_t *items, *post;
+	const char *zone;
+};
+
+static int expand_item(void *ctx, int64_t at, const char *local, int k)
+{
+	(void)local;
+	struct expand_ctx *x = ctx;
+	json_array_append_new(x->items, cal_item(x->post, at, x->zone, k));
+	return json_array_size(x->items) > 20000;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "scheduled_at"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "scheduled_at"));
+	int c = strcmp(x ? x : "", y ? y : "");
+	if (c)
+		return c;
+	return (int)(json_integer_value(json_object_get(*(json_t *const *)a, "id")) -
+		     json_integer_value(json_object_get(*(json_t *const *)b, "id")));
 }
 
 int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e)
@@ -180,7 +216,35 @@ int calendar_range(struct store *st, int64_t ws, const char *from, const char *t
 		json_decref(c.posts);
 		return rc;
 	}
-	*out = json_pack("{ss ss ss so}", "timezone", w.timezone, "from", from, "to", to, "posts", c.posts);
+	json_t *items = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(c.posts, i, p)
+	{
+		json_t *rec = json_object_get(p, "recurrence");
+		const char *first = json_string_value(json_object_get(p, "chosen_local"));
+		const char *zone = json_string_value(json_object_get(p, "chosen_timezone"));
+		if (json_is_object(rec) && first && *first) {
+			struct expand_ctx x = {items, p, w.timezone};
+			schedule_expand(first, zone, rec, fu, tu, expand_item, &x);
+		} else {
+			int64_t at = json_integer_value(json_object_get(p, "at"));
+			if (at >= fu && at < tu)
+				json_array_append_new(items, cal_item(p, at, w.timezone, -1));
+		}
+	}
+	json_decref(c.posts);
+	/* recurring posts interleave with the rest: order by time */
+	size_t n = json_array_size(items);
+	json_t **arr = xmalloc((n ? n : 1) * sizeof *arr);
+	for (i = 0; i < n; i++)
+		arr[i] = json_incref(json_array_get(items, i));
+	qsort(arr, n, sizeof *arr, by_time);
+	json_array_clear(items);
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, arr[i]);
+	free(arr);
+	*out = json_pack("{ss ss ss so}", "timezone", w.timezone, "from", from, "to", to, "posts", items);
 	return 0;
 }
 
@@ -257,5 +321,122 @@ int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t
 		return err_set(e, ERR_CONFLICT, "schedule.queue_full", "$.channel_id",
 			       "no free slot in the next four weeks");
 	*slot_ms = best;
+	return 0;
+}
+
+/* ---- recurrence ------------------------------------------------------ */
+
+int schedule_check_recurrence(json_t *rec, struct err *e)
+{
+	static const char *const keys[] = {"freq", "interval", "days", "until", "count", NULL};
+	if (!json_is_object(rec))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence", "recurrence must be an object");
+	const char *k;
+	json_t *v;
+	json_object_foreach(rec, k, v)
+	{
+		int ok = 0;
+		for (const char *const *p = keys; *p; p++)
+			if (strcmp(*p, k) == 0)
+				ok = 1;
+		if (!ok)
+			return err_set(e, ERR_INVALID, "field.unknown", "$.recurrence", "unknown field %.40s", k);
+	}
+	const char *freq = json_string_value(json_object_get(rec, "freq"));
+	if (!freq || (strcmp(freq, "daily") != 0 && strcmp(freq, "weekly") != 0 && strcmp(freq, "monthly") != 0))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.freq", "freq is daily, weekly or monthly");
+	json_t *iv = json_object_get(rec, "interval");
+	if (iv && (!json_is_integer(iv) || json_integer_value(iv) < 1 || json_integer_value(iv) > 365))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.interval", "interval is 1 to 365");
+	json_t *days = json_object_get(rec, "days");
+	if (days) {
+		if (strcmp(freq, "weekly") != 0 || !json_is_array(days) || json_array_size(days) < 1 ||
+		    json_array_size(days) > 7)
+			return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days",
+				       "days (1-7, Monday = 1) go with weekly");
+		size_t i;
+		json_t *d;
+		json_array_foreach(days, i, d) if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7)
+			return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days", "days are 1 to 7");
+	}
+	json_t *until = json_object_get(rec, "until"), *count = json_object_get(rec, "count");
+	int64_t tmp;
+	if (until && (!json_is_string(until) || parse_wall(json_string_value(until), 1, &tmp)))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.until", "until is a date, 2026-12-31");
+	if (count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 500))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.count", "count is 1 to 500");
+	if (!until && !count)
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence",
+			       "a recurrence needs an end: until or count");
+	return 0;
+}
+
+int schedule_expand(const char *first_local, const char *zone, json_t *rec, int64_t from_ms, int64_t to_ms,
+		    int (*fn)(void *ctx, int64_t at, const char *local, int k), void *ctx)
+{
+	int64_t first;
+	if (parse_wall(first_local, 0, &first))
+		return -1;
+	const char *freq = json_string_value(json_object_get(rec, "freq"));
+	int interval = json_is_integer(json_object_get(rec, "interval")) ? (int)json_integer_value(json_object_get(rec, "interval")) : 1;
+	long count = json_is_integer(json_object_get(rec, "count")) ? (long)json_integer_value(json_object_get(rec, "count")) : 0;
+	int64_t until = 0;
+	const char *us = json_string_value(json_object_get(rec, "until"));
+	if (us && parse_wall(us, 1, &until) == 0)
+		until += 86400000; /* inclusive */
+	json_t *days = json_object_get(rec, "days");
+	int64_t day0 = first / 86400000, tod = first % 86400000;
+	int y0, m0, d0;
+	civil_from_days(day0, &y0, &m0, &d0);
+	long made = 0;
+	for (long step = 0; step < 4000; step++) {
+		int64_t day;
+		if (!freq || strcmp(freq, "daily") == 0) {
+			day = day0 + step * interval;
+		} else if (strcmp(freq, "weekly") == 0) {
+			/* weeks from the first one's Monday; in each, the chosen days */
+			int64_t monday = day0 - (((day0 % 7) + 7 + 3) % 7);
+			int64_t week = step / 7;
+			int dow = (int)(step % 7) + 1;
+			if (week % interval)
+				continue;
+			int chosen = 0;
+			size_t i;
+			json_t *d;
+			if (days) {
+				json_array_foreach(days, i, d) if (json_integer_value(d) == dow) chosen = 1;
+			} else {
+				chosen = dow == (int)(((day0 % 7) + 7 + 3) % 7) + 1;
+			}
+			day = monday + week * 7 + dow - 1;
+			if (!chosen || day < day0)
+				continue;
+		} else {
+			int mm = m0 - 1 + (int)step * interval;
+			int y = y0 + mm / 12, m = mm % 12 + 1;
+			static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+			int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+			if (d0 > mdays[m - 1] || (m == 2 && d0 == 29 && !leap))
+				continue; /* no such day this month (RFC 5545 skips it) */
+			day = days_from_civil(y, m, d0);
+		}
+		int64_t wall = day * 86400000 + tod;
+		if (until && wall >= until)
+			break;
+		if (count && made >= count)
+			break;
+		made++;
+		int y, m, d;
+		civil_from_days(day, &y, &m, &d);
+		char local[64];
+		snprintf(local, sizeof local, "%04d-%02d-%02dT%02d:%02d", y, m, d, (int)(tod / 3600000), (int)(tod / 60000 % 60));
+		int64_t at;
+		if (schedule_local_to_utc(local, zone, &at, NULL))
+			continue; /* falls in a DST gap: that occurrence is skipped */
+		if (at >= to_ms)
+			break;
+		if (at >= from_ms && fn(ctx, at, local, (int)made - 1))
+			break;
+	}
 	return 0;
 }

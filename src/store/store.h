@@ -64,10 +64,11 @@ enum store_q {
 	Q_POST_GET,           /* ws, id -> POST_COLS */
 	Q_POST_LIST,          /* ws, state?, from?, to?, before_id, limit -> POST_COLS */
 	Q_POST_UPDATE,        /* title, master, link?, type, media, tags, notes, now, ws, id */
-	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state */
+	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state, recurrence? */
 	Q_POST_DELETE,        /* ws, id */
 	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
-				 sched_zone, content_type, channel_id?, network? (one row per variant) */
+				 sched_zone, content_type, channel_id?, network?, recurrence? (one row per
+				 variant; recurring posts that began before the range too) */
 	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
 	/* variants */
 	Q_VARIANT_INSERT,     /* ws, post, channel, now -> id */

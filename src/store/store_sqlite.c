@@ -15,7 +15,7 @@
 #define CH_COLS "id, network, name, handle, limits_json, slots_json, timezone, created_at"
 #define POST_COLS                                                                                                \
 	"id, state, title, master_text, link, content_type, media_json, tags_json, notes, campaign_id, persona_id, " \
-	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at"
+	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at, recurrence_json"
 #define VAR_COLS                                                                                                 \
 	"v.id, v.channel_id, c.network, c.name, c.limits_json, v.text, v.link, v.first_comment, v.alt_text, "   \
 	"v.thread_json, v.media_json"
@@ -91,13 +91,14 @@ static const char *const sql[Q__COUNT] = {
 	[Q_POST_UPDATE] = "UPDATE posts SET title = ?1, master_text = ?2, link = ?3, content_type = ?4, media_json = ?5, "
 			  "tags_json = ?6, notes = ?7, updated_at = ?8 WHERE workspace_id = ?9 AND id = ?10",
 	[Q_POST_SET_STATE] = "UPDATE posts SET state = ?1, scheduled_at = ?2, sched_local = ?3, sched_zone = ?4, "
-			     "updated_at = ?5 WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
+			     "updated_at = ?5, recurrence_json = ?9 WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
 	[Q_POST_DELETE] = "DELETE FROM posts WHERE workspace_id = ?1 AND id = ?2",
 	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
-			     "p.sched_zone, p.content_type, v.channel_id, c.network FROM posts p "
+			     "p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json FROM posts p "
 			     "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
 			     "LEFT JOIN channels c ON c.id = v.channel_id "
-			     "WHERE p.workspace_id = ?1 AND p.scheduled_at >= ?2 AND p.scheduled_at < ?3 "
+			     "WHERE p.workspace_id = ?1 AND p.scheduled_at < ?3 "
+			     "AND (p.scheduled_at >= ?2 OR p.recurrence_json IS NOT NULL) "
 			     "ORDER BY p.scheduled_at, p.id, v.channel_id",
 	[Q_CHANNEL_TAKEN] = "SELECT p.scheduled_at FROM posts p JOIN variants v ON v.post_id = p.id "
 			    "WHERE p.workspace_id = ?1 AND v.channel_id = ?2 AND p.scheduled_at >= ?3 AND p.scheduled_at < ?4 "

@@ -177,3 +177,36 @@ test('bad input: too many variants, unknown channel, foreign channel, bad link, 
   assert.equal(cross.status, 404);
   assert.equal(cross.body.code, 'post.not_found');
 });
+
+test('recurring posts: weekly on chosen days keeps 09:00 local across DST; monthly skips short months; an end is required', async () => {
+  const p = (await sapi(srv.url, who.elira, 'POST', `${W}/posts`, { title: 'Weekly special', master_text: 'Menu e javës', channel_ids: [ch.x] })).body.post;
+  const noEnd = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${p.id}/schedule`, { local: '2027-03-22T09:00', recurrence: { freq: 'weekly', days: [1, 4] } });
+  assert.equal(noEnd.status, 400);
+  assert.equal(noEnd.body.code, 'schedule.recurrence');
+  const badDays = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${p.id}/schedule`, { local: '2027-03-22T09:00', recurrence: { freq: 'weekly', days: [0], count: 2 } });
+  assert.equal(badDays.body.field, '$.recurrence.days');
+  const ok = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${p.id}/schedule`, { local: '2027-03-22T09:00', recurrence: { freq: 'weekly', days: [1, 4], count: 4 } });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.deepEqual(ok.body.post.recurrence, { count: 4, days: [1, 4], freq: 'weekly' });
+  const cal = await sapi(srv.url, who.sokol, 'GET', `${W}/calendar?from=2027-03-20&to=2027-04-10`);
+  const mine = cal.body.posts.filter((x) => x.id === p.id);
+  assert.deepEqual(mine.map((x) => [x.local, x.scheduled_at, x.occurrence]), [
+    ['2027-03-22T09:00', '2027-03-22T08:00:00.000Z', 0],
+    ['2027-03-25T09:00', '2027-03-25T08:00:00.000Z', 1],
+    ['2027-03-29T09:00', '2027-03-29T07:00:00.000Z', 2],
+    ['2027-04-01T09:00', '2027-04-01T07:00:00.000Z', 3],
+  ]);
+  // A range that starts after the first occurrence still shows the later ones.
+  const later = await sapi(srv.url, who.sokol, 'GET', `${W}/calendar?from=2027-03-28&to=2027-04-30`);
+  assert.deepEqual(later.body.posts.filter((x) => x.id === p.id).map((x) => x.occurrence), [2, 3]);
+
+  const m = (await sapi(srv.url, who.elira, 'POST', `${W}/posts`, { title: 'Month end', master_text: 'Fund muaji', channel_ids: [ch.x] })).body.post;
+  const mo = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${m.id}/schedule`, { local: '2027-01-31T18:00', recurrence: { freq: 'monthly', until: '2027-05-31' } });
+  assert.equal(mo.status, 200, JSON.stringify(mo.body));
+  const months = [];
+  for (const [f, t] of [['2027-01-01', '2027-02-28'], ['2027-03-01', '2027-04-30'], ['2027-05-01', '2027-06-30']]) {
+    const c = await sapi(srv.url, who.sokol, 'GET', `${W}/calendar?from=${f}&to=${t}`);
+    months.push(...c.body.posts.filter((x) => x.id === m.id).map((x) => x.local));
+  }
+  assert.deepEqual(months, ['2027-01-31T18:00', '2027-03-31T18:00', '2027-05-31T18:00']);
+});
