@@ -10,7 +10,7 @@
 
 #include "core/core.h"
 
-#define POST_TEXT_MAX 100000     /* bytes; the networks' limits are far lower */
+#define POST_TEXT_MAX 65536      /* bytes (the JSON string limit); the networks' limits are far lower */
 #define POST_VARIANTS_MAX 50
 #define POST_TAGS_MAX 30
 #define THREAD_PARTS_MAX 50

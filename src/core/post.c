@@ -569,8 +569,8 @@ static int state_in(const char *s, const char *const *list)
 	return 0;
 }
 
-static int resolve_time(struct store *st, int64_t ws, json_t *args, int64_t *at, char local[20], char zone[64],
-			struct err *e)
+static int resolve_time(struct store *st, int64_t ws, int64_t post_id, json_t *args, int64_t *at, char local[20],
+			char zone[64], struct err *e)
 {
 	const char *rfc = NULL, *loc = NULL, *tz = NULL;
 	int rc;
@@ -585,6 +585,18 @@ static int resolve_time(struct store *st, int64_t ws, json_t *args, int64_t *at,
 		return rc;
 	str_copy(zone, tz ? tz : w.timezone, 64);
 	if (chan) {
+		json_t *p = NULL;
+		int mine = 0;
+		if (post_get(st, ws, post_id, &p, NULL) == 0) {
+			size_t i;
+			json_t *v;
+			json_array_foreach(json_object_get(p, "variants"), i, v) if (
+				json_integer_value(json_object_get(json_object_get(v, "channel"), "id")) == chan) mine = 1;
+			json_decref(p);
+		}
+		if (!mine)
+			return err_set(e, ERR_INVALID, "schedule.queue_channel", "$.queue_channel_id",
+				       "queue on one of the post's own channels");
 		if ((rc = schedule_next_slot(st, ws, chan, time_now_ms(), at, e)))
 			return rc;
 		json_t *ch;
@@ -680,7 +692,7 @@ int post_transition(struct store *st, const struct actor *a, enum role role, int
 				     "the %s variant has problems to fix before scheduling",
 				     json_string_value(json_object_get(json_object_get(v, "channel"), "network")));
 		}
-		if (!rc && !(rc = resolve_time(st, ws, args, &at, local, zone, e)) && at < time_now_ms() - 60000)
+		if (!rc && !(rc = resolve_time(st, ws, id, args, &at, local, zone, e)) && at < time_now_ms() - 60000)
 			rc = err_set(e, ERR_INVALID, "schedule.in_past", "$.local", "that time has passed");
 		json_t *rec = json_object_get(args, "recurrence");
 		if (!rc && rec && !json_is_null(rec) && !(rc = schedule_check_recurrence(rec, e)))

@@ -356,8 +356,14 @@ int schedule_check_recurrence(json_t *rec, struct err *e)
 				       "days (1-7, Monday = 1) go with weekly");
 		size_t i;
 		json_t *d;
-		json_array_foreach(days, i, d) if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7)
-			return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days", "days are 1 to 7");
+		int seen[8] = {0};
+		json_array_foreach(days, i, d)
+		{
+			if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7 ||
+			    seen[json_integer_value(d)]++)
+				return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days",
+					       "days are 1 to 7, each once");
+		}
 	}
 	json_t *until = json_object_get(rec, "until"), *count = json_object_get(rec, "count");
 	int64_t tmp;

@@ -207,8 +207,6 @@ int api_post_comment(struct req *r, struct err *e)
 	if ((rc = req_json(r, e)) || (rc = json_only_keys(r->json, keys, e)) ||
 	    (rc = json_get_str(r->json, "body", 1, 1, 5000, &body, e)))
 		return rc;
-	if (!perm_allows(r->role, PERM_POSTS_DRAFT) && !perm_allows(r->role, PERM_POSTS_APPROVE))
-		return err_set(e, ERR_FORBIDDEN, "auth.forbidden", "", "your role may not comment on posts");
 	json_t *p;
 	if ((rc = post_get(r->st, req_ws(r), r->params[1], &p, e)))
 		return rc;

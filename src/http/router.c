@@ -79,7 +79,9 @@ int req_json(struct req *r, struct err *e)
 /* ---- matching -------------------------------------------------------- */
 
 /* Match path against pattern; numeric {x} segments go to params, and a
- * {key} segment (URL-safe characters, 10 to 300) to *key. */
+ * {key} segment (URL-safe characters, 1 to 300) to *key. Text after {key}
+ * in the same segment ("/ical/{key}.ics") must end the path segment and is
+ * not part of the key. */
 static int match(const char *pattern, const char *path, int64_t *params, int *np, const char **key, size_t *keylen)
 {
 	int n = 0;
@@ -92,7 +94,11 @@ static int match(const char *pattern, const char *path, int64_t *params, int *np
 				return 0;
 			size_t len = se ? (size_t)(se - s) : strlen(s);
 			if (strncmp(p, "{key}", 5) == 0) {
-				if (len < 10 || len > 300)
+				size_t sufflen = strcspn(pe + 1, "/");
+				if (len < sufflen || strncmp(s + len - sufflen, pe + 1, sufflen) != 0)
+					return 0;
+				len -= sufflen;
+				if (len < 1 || len > 300)
 					return 0;
 				for (size_t i = 0; i < len; i++) {
 					char c = s[i];
@@ -102,8 +108,8 @@ static int match(const char *pattern, const char *path, int64_t *params, int *np
 				}
 				*key = s;
 				*keylen = len;
-				p = pe + 1;
-				s += len;
+				p = pe + 1 + sufflen;
+				s += len + sufflen;
 				continue;
 			}
 			if (len == 0 || len > 18 || n >= HTTP_MAX_PARAMS)

@@ -53,7 +53,7 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/cancel", api_post_cancel, PERM_POSTS_SCHEDULE, "Cancel a post"},
 	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/reopen", api_post_reopen, PERM_POSTS_DRAFT,
 	 "Reopen a canceled or failed post as a draft"},
-	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/comments", api_post_comment, PERM_WS_READ,
+	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/comments", api_post_comment, PERM_POSTS_COMMENT,
 	 "Comment on a post (drafting and approving roles)"},
 	{"POST", "/api/v1/workspaces/{ws}/posts/{post}/share", api_post_share, PERM_POSTS_SCHEDULE,
 	 "Make a signed, expiring review link for someone without an account"},

@@ -96,7 +96,7 @@ static const char *const sql[Q__COUNT] = {
 	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
 			     "p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json FROM posts p "
 			     "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
-			     "LEFT JOIN channels c ON c.id = v.channel_id "
+			     "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
 			     "WHERE p.workspace_id = ?1 AND p.scheduled_at < ?3 "
 			     "AND (p.scheduled_at >= ?2 OR p.recurrence_json IS NOT NULL) "
 			     "ORDER BY p.scheduled_at, p.id, v.channel_id",
@@ -107,7 +107,7 @@ static const char *const sql[Q__COUNT] = {
 	[Q_VARIANT_INSERT] = "INSERT INTO variants (workspace_id, post_id, channel_id, created_at, updated_at) "
 			     "VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
 	[Q_VARIANT_LIST] = "SELECT " VAR_COLS " FROM variants v JOIN channels c ON c.id = v.channel_id "
-			   "WHERE v.workspace_id = ?1 AND v.post_id = ?2 ORDER BY c.name, v.id",
+			   "WHERE v.workspace_id = ?1 AND v.post_id = ?2 AND c.deleted_at IS NULL ORDER BY c.name, v.id",
 	[Q_VARIANT_UPDATE] = "UPDATE variants SET text = ?1, link = ?2, first_comment = ?3, alt_text = ?4, thread_json = ?5, "
 			     "media_json = ?6, updated_at = ?7 WHERE workspace_id = ?8 AND post_id = ?9 AND id = ?10",
 	[Q_VARIANT_DELETE] = "DELETE FROM variants WHERE workspace_id = ?1 AND post_id = ?2 AND id = ?3",
@@ -117,6 +117,25 @@ static const char *const sql[Q__COUNT] = {
 	[Q_COMMENT_LIST] = "SELECT id, user_id, author, kind, body, created_at FROM post_comments "
 			   "WHERE workspace_id = ?1 AND post_id = ?2 ORDER BY id",
 
+	[Q_FEED_GET] = "SELECT seed, token_hash, created_at, updated_at FROM calendar_feeds WHERE workspace_id = ?1",
+	[Q_FEED_PUT] = "INSERT INTO calendar_feeds (workspace_id, seed, token_hash, created_by, created_at, updated_at) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (workspace_id) DO UPDATE SET seed = excluded.seed, "
+		       "token_hash = excluded.token_hash, updated_at = excluded.updated_at",
+	[Q_FEED_BY_HASH] = "SELECT workspace_id FROM calendar_feeds WHERE token_hash = ?1",
+	[Q_FEED_POSTS] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 4000), p.scheduled_at, p.sched_local, "
+			 "p.sched_zone, p.recurrence_json, p.created_at, p.updated_at, c.network, c.name FROM "
+			 "(SELECT * FROM posts WHERE workspace_id = ?1 AND scheduled_at < ?3 "
+			 "AND (scheduled_at >= ?2 OR recurrence_json IS NOT NULL) ORDER BY scheduled_at, id LIMIT ?4) p "
+			 "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			 "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+			 "ORDER BY p.scheduled_at, p.id, c.name, c.id",
+	[Q_EXPORT_POSTS] = "SELECT p.id, p.title, p.master_text, p.link, p.content_type, p.tags_json, p.notes, "
+			   "p.scheduled_at, c.id, c.network FROM "
+			   "(SELECT * FROM posts WHERE workspace_id = ?1 AND (?2 IS NULL OR state = ?2) AND id > ?3 "
+			   "ORDER BY id LIMIT ?4) p "
+			   "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			   "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+			   "ORDER BY p.id, c.name, c.id",
 	[Q_AUDIT_LIST] = "SELECT id, actor_user_id, actor_token_id, actor_label, action, target, before_json, "
 			 "after_json, request_id, created_at FROM audit_log "
 			 "WHERE workspace_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
@@ -126,7 +145,7 @@ struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q__COUNT];
-	int in_tx;
+	int in_tx; /* transaction depth: 1 = BEGIN, deeper levels are savepoints */
 };
 
 struct store_row {
@@ -234,18 +253,34 @@ static int sq_col_is_null(struct store_row *r, int i)
 	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
 }
 
+/* Transactions nest: the outermost begin takes the write lock (BEGIN
+ * IMMEDIATE), inner ones are savepoints, so that a service that runs its
+ * own transaction can also run inside a caller's (a CSV import creates
+ * every post in one transaction, each through post_create). */
 static int sq_begin(struct store *st, struct err *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	const char *q = s->in_tx ? "SAVEPOINT kanal_nested" : "BEGIN IMMEDIATE";
+	if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(s, e, "begin");
-	s->in_tx = 1;
+	s->in_tx++;
 	return 0;
 }
 
 static int sq_commit(struct store *st, struct err *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (s->in_tx > 1) {
+		if (sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = db_err(s, e, "release");
+			sqlite3_exec(s->db, "ROLLBACK TO kanal_nested", NULL, NULL, NULL);
+			sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL);
+			s->in_tx--;
+			return rc;
+		}
+		s->in_tx--;
+		return 0;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = db_err(s, e, "commit");
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -256,9 +291,17 @@ static int sq_commit(struct store *st, struct err *e)
 	return 0;
 }
 
+/* Undo the innermost level: back to its savepoint, or the whole
+ * transaction at the outermost level. */
 static void sq_rollback(struct store *st)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (s->in_tx > 1) {
+		sqlite3_exec(s->db, "ROLLBACK TO kanal_nested", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL);
+		s->in_tx--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
