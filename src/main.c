@@ -23,6 +23,16 @@ const struct command cli_commands[] = {
 	 "Manage who belongs to a workspace, with which role."},
 	{"token", cmd_token, "create WORKSPACE --role ROLE --name NAME [--expires-days N] | list WORKSPACE | revoke WORKSPACE ID",
 	 "Manage API tokens for scripts and integrations."},
+	{"post", cmd_post,
+	 "create --workspace WS --text TEXT [--title T] [--channels NET|ID|...] [--link URL] | "
+	 "list --workspace WS [--state S] | show --workspace WS ID | validate --workspace WS ID",
+	 "Draft, list, show and check posts (validate exits 1 when a variant has problems)."},
+	{"calendar", cmd_calendar, "--workspace WS [--week|--month] [--date YYYY-MM-DD]",
+	 "Print the week's or month's posts as a table, in the workspace's time zone."},
+	{"import", cmd_import, "posts --workspace WS FILE.csv [--dry-run]",
+	 "Import posts from CSV (FILE - reads stdin); nothing is kept unless every row is valid."},
+	{"text", cmd_text, "count --network NET [--ndjson]",
+	 "Count stdin's text (or ndjson texts) as a network does; one JSON line each."},
 	{"backup", cmd_backup, "FILE", "Write a consistent copy of the database to FILE while kanal runs."},
 	{"version", cmd_version, "", "Print the version."},
 };

@@ -1,8 +1,19 @@
-// Write build/gen/tlds.c: the top-level domains that the reference
-// libraries accept — twitter-text's generic and country-code TLD lists
-// (X's URL detection) and the `tlds` package (Bluesky's detectFacets) — as
-// sorted C arrays for bsearch. Generated at build time from node_modules so
-// that kanal and the references agree; never committed.
+// Write build/gen/tlds.c: what the reference libraries accept, taken from
+// node_modules at build time so that kanal and the references agree; never
+// committed.
+//  - twitter-text's generic and country-code TLD lists (X's URL detection)
+//    and the `tlds` package (Bluesky's detectFacets), as sorted C arrays;
+//  - twitter-text's character classes (URL, hashtag, cashtag, mention), as
+//    bitmaps over the BMP (plus code point ranges above it for hashtags).
+//    Each class is computed by asking the reference's own regular
+//    expression, with the flags it is used with, about every code unit or
+//    code point, so that case folding under /i and the Unicode version of
+//    the reference's tables come out exactly as the reference sees them;
+//  - the canonical compositions above U+FFFF that Node's normalize() makes
+//    (twitter-text counts the NFC text), so that kanal can add those its
+//    utf8proc is too old to know (Unicode 16 added some), and the code
+//    points that NFC can change or combine with (a text without any is
+//    already in NFC, which spares the normalisation).
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
@@ -19,14 +30,120 @@ const gtld = fromRegex(require('twitter-text/dist/regexp/validGTLD.js'));
 const cctld = fromRegex(require('twitter-text/dist/regexp/validCCTLD.js'));
 const bsky = require('tlds');
 
+// Octal escapes: a hex escape would swallow a following hex digit ("\xb6a").
+function cstr(s) {
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : '\\' + b.toString(8).padStart(3, '0')))
+    .join('');
+}
+
 function emit(name, list) {
   const sorted = [...new Set(list.map((s) => s.toLowerCase()))].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const lines = sorted.map((s) => `\t"${[...Buffer.from(s, 'utf8')].map((b) => (b < 0x80 ? String.fromCharCode(b) : '\\x' + b.toString(16))).join('')}",`);
+  const lines = sorted.map((s) => `\t"${cstr(s)}",`);
   return `const char *const ${name}[] = {\n${lines.join('\n')}\n};\nconst unsigned long ${name}_count = ${sorted.length};\n`;
 }
 
+const rx = (name) => {
+  const m = require(`twitter-text/dist/regexp/${name}.js`);
+  return m.default || m;
+};
+const src = (name) => {
+  const r = rx(name);
+  return typeof r === 'string' ? r : r.source;
+};
+// The character class inside validAsciiDomain: (?:(?:[...]+)\.)+(...)
+const asciiDomain = src('validAsciiDomain');
+const asciiDomainClass = asciiDomain.slice(asciiDomain.indexOf('['), asciiDomain.indexOf(']+') + 1);
+
+// name, pattern matching exactly one character, flags, whether code points
+// above the BMP are asked about (else single UTF-16 code units are).
+const classes = [
+  ['url_preceding', src('validUrlPrecedingChars'), 'i', false],
+  ['url_domain', src('validDomainChars'), 'i', false],
+  ['url_path', src('validGeneralUrlPathChars'), 'i', false],
+  ['url_path_end', src('validUrlPathEndingChars'), 'i', false],
+  ['url_query', src('validUrlQueryChars'), 'i', false],
+  ['url_query_end', src('validUrlQueryEndingChars'), 'i', false],
+  ['ascii_domain', asciiDomainClass, 'i', false],
+  ['latin_accent', `[${src('latinAccentChars')}]`, '', false],
+  ['hashtag_alpha', src('hashtagAlpha'), 'i', true],
+  ['hashtag_alnum', src('hashtagAlphaNumeric'), 'i', true],
+  ['spaces', src('spaces'), 'i', false],
+  ['js_space', '\\s', 'i', false],
+  ['punct', `[${src('punct')}]`, 'i', false],
+];
+
+function emitClass([name, pattern, flags, astral]) {
+  const re = new RegExp(`^(?:${pattern})$`, flags);
+  const words = new Uint32Array(2048);
+  for (let u = 0; u < 0x10000; u++) {
+    const s = astral && u >= 0xd800 && u <= 0xdfff ? null : String.fromCharCode(u);
+    if (s !== null && re.test(s)) words[u >> 5] |= 1 << (u & 31);
+  }
+  let out = `const unsigned twitter_class_${name}_bmp[2048] = {`;
+  for (let i = 0; i < 2048; i++) out += (i % 8 ? ' ' : '\n\t') + '0x' + (words[i] >>> 0).toString(16).padStart(8, '0') + ',';
+  out += '\n};\n';
+  if (astral) {
+    const ranges = [];
+    for (let cp = 0x10000; cp <= 0x110000; cp++) {
+      const m = cp <= 0x10ffff && re.test(String.fromCodePoint(cp));
+      const last = ranges[ranges.length - 1];
+      if (m && last && last[1] === cp - 1) last[1] = cp;
+      else if (m) ranges.push([cp, cp]);
+    }
+    const body = ranges.length ? ranges.map(([a, b]) => `{0x${a.toString(16)}, 0x${b.toString(16)}}`) : ['{0, 0}'];
+    out += `const unsigned twitter_class_${name}_astral[][2] = {\n\t${body.join(',\n\t')},\n};\n`;
+    out += `const unsigned long twitter_class_${name}_astral_count = ${ranges.length};\n`;
+  }
+  return out;
+}
+
 process.stdout.write('/* Generated by tools/gen_tlds.mjs from npm twitter-text and tlds; do not edit. */\n');
-process.stdout.write('/* Sorted by bytes (strcmp order), lower case, UTF-8. */\n');
+process.stdout.write('/* TLDs: sorted by bytes (strcmp order), lower case, UTF-8. */\n');
 process.stdout.write(emit('tld_twitter_generic', gtld));
 process.stdout.write(emit('tld_twitter_cc', cctld));
 process.stdout.write(emit('tld_bluesky', bsky));
+process.stdout.write('/* twitter-text character classes: bit (u & 31) of word u >> 5 is set when\n * code unit u belongs; code points above U+FFFF in sorted ranges. */\n');
+for (const c of classes) process.stdout.write(emitClass(c));
+
+const pairs = [];
+for (let c = 0x10000; c <= 0x10ffff; c++) {
+  const s = String.fromCodePoint(c);
+  const d = [...s.normalize('NFD')];
+  if (d.length < 2 || d.join('').normalize('NFC') !== s) continue;
+  // The last step of the composition: (the composite of all but the last, the last).
+  const first = [...d.slice(0, -1).join('').normalize('NFC')];
+  if (first.length === 1 && (first[0] + d[d.length - 1]).normalize('NFC') === s)
+    pairs.push([first[0].codePointAt(0), d[d.length - 1].codePointAt(0), c]);
+}
+pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+
+// NFC can touch: what NFC changes by itself, marks (which NFC may reorder
+// or compose), and every second element of a composition.
+const touchy = new Set();
+const mark = /^\p{M}$/u;
+for (let c = 0; c <= 0x10ffff; c++) {
+  if (c >= 0xd800 && c <= 0xdfff) continue;
+  const s = String.fromCodePoint(c);
+  if (s.normalize('NFC') !== s || mark.test(s)) touchy.add(c);
+  const d = [...s.normalize('NFD')];
+  if (d.length >= 2 && d.join('').normalize('NFC') === s) touchy.add(d[d.length - 1].codePointAt(0));
+}
+process.stdout.write('/* Canonical compositions to code points above U+FFFF: {first, second, composite},\n * sorted by first then second. */\n');
+process.stdout.write(`const unsigned twitter_nfc_pairs[][3] = {\n${pairs.map((p) => `\t{${p.map((x) => '0x' + x.toString(16)).join(', ')}},`).join('\n')}\n};\n`);
+process.stdout.write(`const unsigned long twitter_nfc_pairs_count = ${pairs.length};\n`);
+{
+  const words = new Uint32Array(2048);
+  const ranges = [];
+  for (const c of [...touchy].sort((a, b) => a - b)) {
+    if (c < 0x10000) words[c >> 5] |= 1 << (c & 31);
+    else if (ranges.length && ranges[ranges.length - 1][1] === c - 1) ranges[ranges.length - 1][1] = c;
+    else ranges.push([c, c]);
+  }
+  let out = '/* Code points that NFC may change or combine with others. */\nconst unsigned twitter_class_nfc_touchy_bmp[2048] = {';
+  for (let i = 0; i < 2048; i++) out += (i % 8 ? ' ' : '\n\t') + '0x' + (words[i] >>> 0).toString(16).padStart(8, '0') + ',';
+  out += '\n};\n';
+  out += `const unsigned twitter_class_nfc_touchy_astral[][2] = {\n\t${ranges.map(([a, b]) => `{0x${a.toString(16)}, 0x${b.toString(16)}}`).join(',\n\t')},\n};\n`;
+  out += `const unsigned long twitter_class_nfc_touchy_astral_count = ${ranges.length};\n`;
+  process.stdout.write(out);
+}

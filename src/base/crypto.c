@@ -130,3 +130,22 @@ long crypto_b64url_decode(const char *in, unsigned char *out, size_t size)
 		return -1;
 	return (long)n;
 }
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(struct crypto_sha256), "sha256 state fits");
+
+void crypto_sha256_init(struct crypto_sha256 *h)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)h->opaque);
+}
+
+void crypto_sha256_update(struct crypto_sha256 *h, const void *p, size_t n)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)h->opaque, p, n);
+}
+
+void crypto_sha256_final_hex(struct crypto_sha256 *h, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)h->opaque, d);
+	sodium_bin2hex(out, 65, d, sizeof d);
+}

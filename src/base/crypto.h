@@ -40,4 +40,14 @@ long crypto_b64url_decode(const char *in, unsigned char *out, size_t size);
 /* Hex of bytes; out needs 2n+1. */
 void crypto_hex(const void *in, size_t n, char *out);
 
+/* SHA-256 over data that arrives in pieces (uploads hashed while they
+ * stream). The state is opaque; init, update any number of times, then
+ * final writes 64 lowercase hex characters and a NUL. */
+struct crypto_sha256 {
+	_Alignas(8) unsigned char opaque[128];
+};
+void crypto_sha256_init(struct crypto_sha256 *h);
+void crypto_sha256_update(struct crypto_sha256 *h, const void *p, size_t n);
+void crypto_sha256_final_hex(struct crypto_sha256 *h, char out[65]);
+
 #endif

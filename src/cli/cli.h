@@ -49,7 +49,11 @@ int cmd_workspace(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_member(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_token(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_text(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_version(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_post(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_calendar(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_import(struct config *cfg, int argc, char **argv, struct err *e);
 
 extern const struct command cli_commands[];
 extern const size_t cli_ncommands;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "core/core.h"
 
 #define POST_TEXT_MAX 65536      /* bytes (the JSON string limit); the networks' limits are far lower */
@@ -101,6 +102,69 @@ int share_create(struct store *st, const struct actor *a, int64_t ws, int64_t po
 		 size_t size, int64_t *expires, struct err *e);
 /* Check a token: share.invalid or share.expired (404). */
 int share_open(const char *token, int64_t *ws, int64_t *post, int64_t *expires, struct err *e);
+
+/* ---- calendar feed (core/ical.c) ------------------------------------ */
+/* One secret iCalendar URL per workspace. The token (43 URL-safe
+ * characters, 256 bits) is HMAC(server key, workspace, random seed); the
+ * store keeps the seed and the token's hash, never the token. */
+#define ICAL_TOKEN_SIZE 64
+#define ICAL_FEED_DAYS_BACK 92 /* the feed holds posts from this many days ago */
+#define ICAL_FEED_DAYS_AHEAD 730
+#define ICAL_FEED_MAX_EVENTS 5000
+
+/* The workspace's feed token into token[ICAL_TOKEN_SIZE]: made (and
+ * audited, calendar.feed_create) on first use; with rotate, a new one
+ * replaces it (calendar.feed_rotate) and the old URL stops working.
+ * *created (may be NULL) = 1 when a token was made now. On failure nothing
+ * is stored. */
+int ical_feed_token(struct store *st, const struct actor *a, int64_t ws, int rotate, char *token, int *created,
+		    struct err *e);
+/* The workspace of a feed token: calendar.feed_not_found (404) when none. */
+int ical_feed_lookup(struct store *st, const char *token, int64_t *ws, struct err *e);
+/* Append the workspace's feed (RFC 5545, CRLF, folded) to out: one VEVENT
+ * per scheduled post, and per occurrence of a recurring one, from
+ * ICAL_FEED_DAYS_BACK ago on. base_url ("https://social.example.com", no
+ * trailing slash) makes the links to posts. On failure out may hold part
+ * of the feed. */
+int ical_feed_render(struct store *st, int64_t ws, const char *base_url, struct buf *out, struct err *e);
+/* Append s[0..len) escaped as an RFC 5545 TEXT value (backslash, comma,
+ * semicolon, newline; other control characters dropped). */
+void ical_escape_text(struct buf *out, const char *s, size_t len);
+/* Append one content line: folded at 75 octets, never inside a UTF-8
+ * sequence, each physical line ended by CRLF. */
+void ical_fold(struct buf *out, const char *line, size_t len);
+
+/* ---- CSV import and export of posts (core/post_io.c) ----------------- */
+#define POST_IMPORT_MAX_ROWS 5000
+#define POST_IMPORT_MAX_ERRORS 1000 /* listed; errors_total counts all */
+
+/* Channels named by network ("instagram") or id ("12"), separated by '|'
+ * -> a JSON array of channel ids (caller decrefs). A network with two or
+ * more channels must be named by id. post.channel (field: the spec item)
+ * for an unknown or ambiguous one. */
+int post_channels_resolve(struct store *st, int64_t ws, const char *spec, json_t **ids, struct err *e);
+/* Import posts from CSV (header row: title, text, link, content_type,
+ * channels, date, time, tags, notes in any order; text required; date
+ * YYYY-MM-DD and time HH:MM in the workspace's zone, both or neither).
+ * Every row is checked and every problem reported; the posts are created
+ * in one transaction (each through post_create, so audited like any) and
+ * kept only when every row is valid and dry_run is 0. A row with a date
+ * and time is scheduled when role may schedule a draft (post_transition
+ * decides); otherwise it stays a draft with a csv.not_scheduled warning.
+ * *report (caller decrefs): {dry_run, valid, rows, errors: [{row, line,
+ * column, code, message}], errors_total, warnings: [...], posts: [{row,
+ * id (not in a dry run), state, scheduled_at, local}]}; rows count from 1
+ * for the header, as a spreadsheet shows them. Returns 0 with the report
+ * (valid or not), or a store error with nothing written. */
+int post_import_csv(struct store *st, const struct actor *a, enum role role, int64_t ws, const char *csv,
+		    size_t len, int dry_run, json_t **report, struct err *e);
+/* Append the workspace's posts (state NULL: all) as CSV with the import's
+ * columns to out: a UTF-8 byte-order mark (for spreadsheets), CRLF line
+ * ends, channels by network when that is unambiguous, date and time of
+ * scheduled posts in the workspace's zone. Cells that a spreadsheet would
+ * run as a formula (starting with = + - @ tab CR) or that start with an
+ * apostrophe get a leading apostrophe, which the import removes. */
+int post_export_csv(struct store *st, int64_t ws, const char *state, struct buf *out, struct err *e);
 
 /* ---- validation (core/post_check.c) ---------------------------------- */
 /* Add "count" and "problems" (and "effective_text") to each variant of a

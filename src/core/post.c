@@ -9,6 +9,7 @@
 #include "base/json.h"
 #include "base/time.h"
 #include "core/content.h"
+#include "core/library.h"
 
 static const char *const actions[POST__ACTIONS] = {"submit",	"approve", "request_changes", "schedule",
 						   "unschedule", "cancel",  "reopen"};
@@ -145,6 +146,12 @@ int post_get(struct store *st, int64_t ws, int64_t id, json_t **out, struct err 
 	json_object_set_new(p, "variants", vars);
 	json_object_set_new(p, "comments", comments);
 	post_check_variants(p);
+	/* What the media ids are, for the composer and the previews. */
+	json_object_set_new(p, "media_items", library_items(st, ws, json_object_get(p, "media")));
+	size_t i;
+	json_t *var;
+	json_array_foreach(vars, i, var) if (json_is_array(json_object_get(var, "media")))
+		json_object_set_new(var, "media_items", library_items(st, ws, json_object_get(var, "media")));
 	*out = p;
 	return 0;
 }
@@ -345,6 +352,8 @@ int post_create(struct store *st, const struct actor *a, int64_t ws, json_t *fie
 			      "tags", "media", "notes", "");
 	int rc = merge_fields(p, fields, e);
 	int64_t id = 0;
+	if (!rc && json_object_get(fields, "media"))
+		rc = library_check_ids(st, ws, json_object_get(p, "media"), "$.media", e);
 	if (!rc && !(rc = store_begin(st, e))) {
 		char *media = json_dumps(json_object_get(p, "media"), JSON_COMPACT);
 		char *tags = json_dumps(json_object_get(p, "tags"), JSON_COMPACT);
@@ -418,6 +427,8 @@ int post_update(struct store *st, const struct actor *a, enum role role, int64_t
 		rc = err_set(e, ERR_CONFLICT, "post.locked", "", "a post that is publishing or published cannot change");
 	if (!rc)
 		rc = merge_fields(p, fields, e);
+	if (!rc && json_object_get(fields, "media"))
+		rc = library_check_ids(st, ws, json_object_get(p, "media"), "$.media", e);
 	if (!rc)
 		rc = write_master(st, ws, id, p, e);
 	json_t *chans = json_object_get(fields, "channel_ids");
@@ -469,9 +480,12 @@ int post_delete(struct store *st, const struct actor *a, int64_t ws, int64_t id,
 int variant_update(struct store *st, const struct actor *a, int64_t ws, int64_t post_id, int64_t variant_id,
 		   json_t *fields, json_t **out, struct err *e)
 {
-	static const char *const keys[] = {"text", "link", "first_comment", "alt_text", "thread", "media", NULL};
+	static const char *const keys[] = {"text", "link", "first_comment", "alt_text", "thread", "media", "adapt", NULL};
 	json_t *p = NULL;
 	int rc = json_only_keys(fields, keys, e);
+	int adapt = 0;
+	if (!rc && (rc = json_get_bool(fields, "adapt", 0, &adapt, e)) > 0)
+		rc = 0;
 	if (rc || (rc = store_begin(st, e)))
 		return rc;
 	if ((rc = post_get(st, ws, post_id, &p, e)))
@@ -508,10 +522,25 @@ int variant_update(struct store *st, const struct actor *a, int64_t ws, int64_t 
 			json_object_set(var, strs[k].key, f);
 	}
 	json_t *thread = json_object_get(fields, "thread"), *media = json_object_get(fields, "media");
+	json_t *sugg = NULL;
+	if (!rc && adapt) {
+		/* {"adapt": true}: take the proposal made for this network */
+		if (json_object_get(fields, "text") || thread)
+			rc = err_set(e, ERR_INVALID, "variant.adapt", "$.adapt", "adapt goes alone, without text or thread");
+		else if (!json_is_object(sugg = json_object_get(var, "suggestion")))
+			rc = err_set(e, ERR_CONFLICT, "variant.nothing_to_adapt", "$.adapt",
+				     "the master text already fits this network");
+		else {
+			json_object_set(var, "text", json_object_get(sugg, "text"));
+			thread = json_object_get(sugg, "thread");
+		}
+	}
 	if (!rc && thread && !json_is_null(thread))
 		rc = check_str_list(thread, "$.thread", THREAD_PARTS_MAX, POST_TEXT_MAX, "variant.thread", e);
 	if (!rc && media && !json_is_null(media))
 		rc = check_id_list(media, "$.media", 20, "variant.media", e);
+	if (!rc && media && !json_is_null(media))
+		rc = library_check_ids(st, ws, media, "$.media", e);
 	if (!rc) {
 		if (thread)
 			json_object_set(var, "thread", thread);

@@ -1,10 +1,12 @@
 /* post_check: what each network will see of a post — the effective text of
- * every variant (its override, else the master adapted to the network), the
- * count the network applies, and every problem with its range, so that the
- * composer can underline it and scheduling can refuse it. */
+ * every variant (its override, else the master), the count the network
+ * applies, every problem with its range — so that the composer can
+ * underline it and scheduling can refuse it — and, when the master does not
+ * fit, a suggestion: the master declined for that network. */
 #include <string.h>
 
 #include "core/content.h"
+#include "text/adapt.h"
 #include "text/text.h"
 
 static size_t utf16_units(const char *s, size_t n)
@@ -74,11 +76,13 @@ void post_check_variants(json_t *post)
 			/* webhook and manual channels take any text */
 			json_object_set_new(v, "count", json_null());
 			json_object_set_new(v, "problems", problems);
+			json_object_set_new(v, "suggestion", json_null());
 			continue;
 		}
 		struct net_limits l;
 		limits_of(chan, &l);
 		json_t *thread = json_object_get(v, "thread");
+		json_t *adapted = NULL;
 		/* An explicit thread replaces the text: each part is one post. */
 		if (!json_is_array(thread) || json_array_size(thread) == 0) {
 			json_object_set_new(v, "count", check_text((enum network)net, text, &l, -1, problems));
@@ -92,6 +96,17 @@ void post_check_variants(json_t *post)
 			json_object_set(v, "count", json_array_get(counts, 0));
 			json_object_set_new(v, "thread_counts", counts);
 		}
+		/* The master as it is does not fit: propose it declined for the
+		 * network (hashtags over the cap dropped, a thread, or a trim). The
+		 * person applies it with one action; kanal never rewrites their
+		 * words silently. */
+		if (!json_is_string(override) && !json_is_array(thread) && json_array_size(problems)) {
+			adapted = adapt_text((enum network)net, text, &l);
+			json_object_set(v, "suggestion", adapted);
+		} else {
+			json_object_set_new(v, "suggestion", json_null());
+		}
 		json_object_set_new(v, "problems", problems);
+		json_decref(adapted);
 	}
 }

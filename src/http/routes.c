@@ -64,5 +64,35 @@ const struct route http_routes[] = {
 	{"POST", "/api/v1/review/{key}/comments", api_review_comment, PERM_PUBLIC, "Comment through a review link"},
 	{"GET", "/api/v1/workspaces/{ws}/calendar", api_calendar, PERM_WS_READ,
 	 "Scheduled posts between two local dates, in the workspace's time zone"},
+	/* calendar feed and CSV (api_calendar_io.c) */
+	{"GET", "/api/v1/workspaces/{ws}/calendar/feed", api_calendar_feed_get, PERM_POSTS_SCHEDULE,
+	 "The workspace's secret iCalendar feed URL (made on first use)"},
+	{"POST", "/api/v1/workspaces/{ws}/calendar/feed/rotate", api_calendar_feed_rotate, PERM_POSTS_SCHEDULE,
+	 "Replace the feed URL; the old one stops working"},
+	{"GET", "/ical/{key}.ics", api_ical_feed, PERM_PUBLIC, "The iCalendar feed behind a secret URL"},
+	{"POST", "/api/v1/workspaces/{ws}/posts/import", api_posts_import, PERM_POSTS_DRAFT,
+	 "Import posts from CSV (dry_run=1 checks only); nothing is kept unless every row is valid"},
+	{"GET", "/api/v1/workspaces/{ws}/posts/export.csv", api_posts_export, PERM_WS_READ,
+	 "Export posts as CSV, with the import's columns"},
+	/* the media library (api_media.c) */
+	{"GET", "/api/v1/workspaces/{ws}/media", api_media_list, PERM_WS_READ,
+	 "Media items, newest first, by tag or type"},
+	{"POST", "/api/v1/workspaces/{ws}/media", api_media_upload, PERM_POSTS_DRAFT,
+	 "Upload an image or video (multipart, streamed to disk)"},
+	{"GET", "/api/v1/workspaces/{ws}/media/{media}", api_media_get, PERM_WS_READ, "A media item"},
+	{"PATCH", "/api/v1/workspaces/{ws}/media/{media}", api_media_update, PERM_POSTS_DRAFT,
+	 "Change a media item's alt text or tags"},
+	{"DELETE", "/api/v1/workspaces/{ws}/media/{media}", api_media_delete, PERM_POSTS_DRAFT,
+	 "Delete a media item no post uses"},
+	{"GET", "/api/v1/workspaces/{ws}/media/{media}/file", api_media_file, PERM_WS_READ, "A media item's bytes"},
+	{"GET", "/api/v1/workspaces/{ws}/media/{media}/rendition/{network}", api_media_rendition, PERM_WS_READ,
+	 "A media item made to a network's measure (JPEG)"},
 };
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
+
+/* Routes whose body is streamed to their upload ops as it arrives (never
+ * gathered in memory), authorised before the first byte is read. */
+const struct http_upload http_uploads[] = {
+	{api_media_upload, &api_media_upload_ops},
+};
+const size_t http_nuploads = sizeof http_uploads / sizeof http_uploads[0];

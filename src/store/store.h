@@ -78,6 +78,26 @@ enum store_q {
 	/* approval comments */
 	Q_COMMENT_INSERT,     /* ws, post, user?, author, kind, body, now -> id */
 	Q_COMMENT_LIST,       /* ws, post -> id, user_id, author, kind, body, created_at */
+	/* calendar feed (one secret URL per workspace) and CSV export */
+	Q_FEED_GET,           /* ws -> seed, token_hash, created_at, updated_at */
+	Q_FEED_PUT,           /* ws, seed, token_hash, by?, now (insert, or replace the secret) */
+	Q_FEED_BY_HASH,       /* token_hash -> workspace_id */
+	Q_FEED_POSTS,         /* ws, from, to, limit -> p.id, state, title, master (first 4000 characters),
+				 scheduled_at, sched_local, sched_zone, recurrence?, created_at, updated_at,
+				 network?, channel name? (one row per variant of a live channel; posts
+				 scheduled in [from, to), recurring ones that began before too) */
+	Q_EXPORT_POSTS,       /* ws, state?, after_id, limit -> p.id, title, master, link?, type, tags_json,
+				 notes, scheduled_at?, channel_id?, network? (one row per variant of a live
+				 channel, posts by id) */
+	/* media library (core/library.c) */
+	Q_MEDIA_INSERT,       /* ws, sha256, kind, format, width?, height?, frames, duration?, bytes, filename, alt,
+				 tags, by?, now -> id */
+	Q_MEDIA_GET,          /* ws, id -> MEDIA_COLS */
+	Q_MEDIA_BY_SHA,       /* ws, sha256 -> MEDIA_COLS */
+	Q_MEDIA_LIST,         /* ws, tag?, kind?, before_id, limit -> MEDIA_COLS, newest first */
+	Q_MEDIA_UPDATE,       /* alt, tags, now, ws, id */
+	Q_MEDIA_DELETE,       /* ws, id */
+	Q_MEDIA_SHA_COUNT,    /* sha256 -> rows holding it, in every workspace */
 	Q__COUNT
 };
 
@@ -115,7 +135,11 @@ struct store_ops {
 	int (*migrate)(struct store *st, int *applied, struct err *e);
 	/* Write a consistent copy of the whole database to path. */
 	int (*backup)(struct store *st, const char *path, struct err *e);
-	/* A write transaction. begin takes the write lock at once. */
+	/* A write transaction. begin takes the write lock at once. Calls nest:
+	 * inside a transaction, begin opens a savepoint that commit releases
+	 * and rollback undoes (the outer transaction goes on); only the
+	 * outermost commit makes the changes durable. After a failed commit
+	 * call rollback, as after any failure inside the transaction. */
 	int (*begin)(struct store *st, struct err *e);
 	int (*commit)(struct store *st, struct err *e);
 	void (*rollback)(struct store *st);

@@ -19,6 +19,11 @@
 #define VAR_COLS                                                                                                 \
 	"v.id, v.channel_id, c.network, c.name, c.limits_json, v.text, v.link, v.first_comment, v.alt_text, "   \
 	"v.thread_json, v.media_json"
+#define MEDIA_COLS                                                                                               \
+	"m.id, m.sha256, m.kind, m.format, m.width, m.height, m.frames, m.duration_ms, m.bytes, m.filename, "   \
+	"m.alt_text, m.tags_json, m.created_by, m.created_at, m.updated_at, "                                    \
+	"(SELECT count(*) FROM media_uses u WHERE u.media_id = m.id), "                                          \
+	"(SELECT count(DISTINCT u.post_id) FROM media_uses u WHERE u.media_id = m.id)"
 
 static const char *const sql[Q__COUNT] = {
 	[Q_USER_INSERT] = "INSERT INTO users (email, name, password_hash, language, created_at, updated_at) "
@@ -139,6 +144,18 @@ static const char *const sql[Q__COUNT] = {
 	[Q_AUDIT_LIST] = "SELECT id, actor_user_id, actor_token_id, actor_label, action, target, before_json, "
 			 "after_json, request_id, created_at FROM audit_log "
 			 "WHERE workspace_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+
+	[Q_MEDIA_INSERT] = "INSERT INTO media (workspace_id, sha256, kind, format, width, height, frames, duration_ms, bytes, "
+			   "filename, alt_text, tags_json, created_by, created_at, updated_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING id",
+	[Q_MEDIA_GET] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 AND m.id = ?2",
+	[Q_MEDIA_BY_SHA] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 AND m.sha256 = ?2",
+	[Q_MEDIA_LIST] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 "
+			 "AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.tags_json) t WHERE t.value = ?2)) "
+			 "AND (?3 IS NULL OR m.kind = ?3) AND m.id < ?4 ORDER BY m.id DESC LIMIT ?5",
+	[Q_MEDIA_UPDATE] = "UPDATE media SET alt_text = ?1, tags_json = ?2, updated_at = ?3 WHERE workspace_id = ?4 AND id = ?5",
+	[Q_MEDIA_DELETE] = "DELETE FROM media WHERE workspace_id = ?1 AND id = ?2",
+	[Q_MEDIA_SHA_COUNT] = "SELECT count(*) FROM media WHERE sha256 = ?1",
 };
 
 struct sqlite_store {
@@ -271,13 +288,10 @@ static int sq_commit(struct store *st, struct err *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	if (s->in_tx > 1) {
-		if (sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL) != SQLITE_OK) {
-			int rc = db_err(s, e, "release");
-			sqlite3_exec(s->db, "ROLLBACK TO kanal_nested", NULL, NULL, NULL);
-			sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL);
-			s->in_tx--;
-			return rc;
-		}
+		/* On failure the level stays open for the rollback that callers
+		 * run after a failed commit. */
+		if (sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL) != SQLITE_OK)
+			return db_err(s, e, "release");
 		s->in_tx--;
 		return 0;
 	}

@@ -69,6 +69,7 @@ void text_count_free(struct text_count *c);
 struct text_problem {
 	const char *code; /* "text.too_long", "text.too_many_bytes", "text.too_many_hashtags",
 			     "text.too_many_mentions", "text.too_many_links", "text.invalid_utf8",
+			     "text.invalid_characters" (X refuses U+FFFE, U+FEFF, U+FFFF, ...),
 			     "text.empty" */
 	size_t byte_start, byte_end;
 	long value, limit; /* e.g. 291 and 280 */

@@ -210,3 +210,40 @@ test('recurring posts: weekly on chosen days keeps 09:00 local across DST; month
   }
   assert.deepEqual(months, ['2027-01-31T18:00', '2027-03-31T18:00', '2027-05-31T18:00']);
 });
+
+test('a master too long for Bluesky: the problem with its range, a suggested thread, applied with one action', async () => {
+  const words = Array.from({ length: 70 }, (_, i) => `fjala${i}`).join(' ') + '. ' + 'Mirëmëngjes nga deti! '.repeat(3);
+  const p = (await sapi(srv.url, who.mira, 'POST', `${W}/posts`, { master_text: words, channel_ids: [ch.bluesky, ch.mastodon] })).body.post;
+  const bs = p.variants.find((v) => v.channel.network === 'bluesky');
+  const ma = p.variants.find((v) => v.channel.network === 'mastodon');
+  assert.ok(bs.count.length > 300, JSON.stringify(bs.count));
+  assert.equal(bs.count.limit, 300);
+  assert.equal(bs.count.valid, false);
+  assert.equal(bs.problems[0].code, 'text.too_long');
+  assert.equal(bs.problems[0].value, bs.count.length);
+  assert.equal(bs.problems[0].end, words.length);
+  assert.ok(bs.problems[0].start > 250 && bs.problems[0].start <= 300, JSON.stringify(bs.problems[0]));
+  assert.equal(ma.problems.length, 0, 'Mastodon allows 1,000 here');
+  assert.equal(ma.suggestion, null);
+  const parts = bs.suggestion.thread;
+  assert.ok(Array.isArray(parts) && parts.length === 3, JSON.stringify(bs.suggestion));
+  parts.forEach((t, i) => assert.ok(t.endsWith(` ${i + 1}/3`), t));
+  assert.deepEqual(bs.suggestion.notes, [{ code: 'adapt.thread', count: 3 }]);
+  // nothing lost: the parts hold every word, in order
+  assert.equal(parts.map((t) => t.replace(/ \d\/3$/, '')).join(' ').replace(/\s+/g, ' '), words.trim().replace(/\s+/g, ' '));
+  // Scheduling is refused while a variant has problems.
+  const sch = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${p.id}/schedule`, { local: '2027-06-01T09:00' });
+  assert.equal(sch.status, 409);
+  assert.equal(sch.body.code, 'post.invalid_variants');
+  const fixed = await sapi(srv.url, who.mira, 'PATCH', `${W}/posts/${p.id}/variants/${bs.id}`, { adapt: true });
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+  const bs2 = fixed.body.post.variants.find((v) => v.id === bs.id);
+  assert.deepEqual(bs2.thread, bs.suggestion.thread);
+  assert.equal(bs2.problems.length, 0);
+  assert.ok(bs2.thread_counts.every((c) => c.valid && c.length <= 300));
+  const again = await sapi(srv.url, who.mira, 'PATCH', `${W}/posts/${p.id}/variants/${ma.id}`, { adapt: true });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.code, 'variant.nothing_to_adapt');
+  const sch2 = await sapi(srv.url, who.elira, 'POST', `${W}/posts/${p.id}/schedule`, { local: '2027-06-01T09:00' });
+  assert.equal(sch2.status, 200, JSON.stringify(sch2.body));
+});
