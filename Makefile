@@ -1,12 +1,12 @@
 # kanal — build, run, test, bench. `make run` and `make test` do all set-up.
-# Targets: all run test bench lint format install clean deps
+# Targets: all run test bench lint format install clean deps fuzz
 
 PREFIX ?= /usr/local
 CC ?= cc
 BENCH ?=
 VERSION := 0.1.0
 
-PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc
+PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc vips
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -26,7 +26,7 @@ UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(SRC)) build/rel/gen/embedded.o build/rel/gen/tlds.o
 ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/embedded.o build/asan/gen/tlds.o
 
-.PHONY: all run test bench lint format install clean deps deps-test unit
+.PHONY: all run test bench lint format install clean deps deps-test unit fuzz fuzz-seeds
 .DELETE_ON_ERROR:
 
 all: build/kanal
@@ -83,6 +83,36 @@ build/asan/tests/%: tests/unit/%.c build/asan/libkanal.a
 	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< build/asan/libkanal.a $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT)
+
+# libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS on a
+# working corpus in build/fuzz/corpus grown from tests/fuzz/seeds; `make
+# test` only replays the seeds. The seeds are made by tests/fuzz/gen_seeds.c.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=c17 -g -O1 -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(PKG_CFLAGS)
+FUZZ_MEDIA_SRC := src/media/sniff.c src/media/probe.c src/base/err.c src/base/buf.c src/base/log.c
+FUZZ_MP_SRC := src/http/multipart.c src/base/err.c src/base/buf.c src/base/json.c src/base/time.c src/base/log.c
+
+build/fuzz/fuzz_media_probe: tests/fuzz/fuzz_media_probe.c $(FUZZ_MEDIA_SRC) src/media/media.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+
+build/fuzz/fuzz_multipart: tests/fuzz/fuzz_multipart.c $(FUZZ_MP_SRC) src/http/multipart.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+
+build/fuzz/gen_seeds: tests/fuzz/gen_seeds.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+fuzz-seeds: build/fuzz/gen_seeds
+	build/fuzz/gen_seeds tests/fuzz/seeds
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "kanal: make fuzz needs clang (apt-get install clang)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory build/fuzz/fuzz_media_probe build/fuzz/fuzz_multipart
+	@scripts/fuzz.sh run $(FUZZ_SECONDS)
 
 deps:
 	@scripts/deps.sh build

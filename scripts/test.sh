@@ -51,6 +51,25 @@ run_node() {
 		suites_failed+=("$suite (exit $rc)")
 	fi
 }
+# libFuzzer targets: replay the seed corpora only (no new inputs; `make
+# fuzz` explores). Needs clang; without it the step is skipped, said aloud.
+if command -v clang >/dev/null; then
+	echo "== fuzz corpora (replay)"
+	if make --no-print-directory -s build/fuzz/fuzz_media_probe build/fuzz/fuzz_multipart >"$out/fuzz-build.log" 2>&1; then
+		scripts/fuzz.sh check | tee "$out/fuzz.log"
+		ok=$(grep -c 'exit 0$' "$out/fuzz.log")
+		bad=$(grep -vc 'exit 0$' "$out/fuzz.log")
+		passed=$((passed + ok))
+		failed=$((failed + bad))
+	else
+		cat "$out/fuzz-build.log"
+		failed=$((failed + 1))
+		suites_failed+=("fuzz (build)")
+	fi
+else
+	echo "== fuzz corpora: SKIPPED — clang is not installed (apt-get install clang, or make deps-test)"
+fi
+
 run_node api
 run_node conformance
 run_node e2e

@@ -9,6 +9,10 @@ import { Placeholder } from './pages/placeholder.js';
 import { Team } from './pages/team.js';
 import { WorkspaceSettings, Profile } from './pages/settings.js';
 import { Audit } from './pages/audit.js';
+import { Compose } from './pages/compose.js';
+import { Calendar } from './pages/calendar.js';
+import { Posts } from './pages/posts.js';
+import { Approvals } from './pages/approvals.js';
 
 const LANG_KEY = 'kanal.lang';
 const WS_KEY = 'kanal.ws';
@@ -30,17 +34,43 @@ const NAV = [
 // Pages reached from Settings (the nav highlights Settings for them).
 const SETTINGS_PAGES = { settings: null, profile: null, team: null, audit: 'audit.read' };
 
+// Content pages reached from Calendar (posts/<id> opens a post in Compose).
+const CONTENT_PAGES = { posts: null, approvals: null };
+
 // undefined: no such page; null: every member; else the permission needed.
 function pagePerm(page) {
   const n = NAV.find((x) => x.id === page);
   if (n) return n.perm;
+  if (Object.prototype.hasOwnProperty.call(CONTENT_PAGES, page)) return CONTENT_PAGES[page];
   return Object.prototype.hasOwnProperty.call(SETTINGS_PAGES, page) ? SETTINGS_PAGES[page] : undefined;
 }
 
+// The navigation item a page belongs to.
+function section(route, can) {
+  if (Object.prototype.hasOwnProperty.call(SETTINGS_PAGES, route.page)) return 'settings';
+  if (route.page === 'posts' && route.sub) return can('posts.draft') ? 'compose' : 'calendar';
+  if (Object.prototype.hasOwnProperty.call(CONTENT_PAGES, route.page)) return 'calendar';
+  return route.page;
+}
+
+// #/ws/<id>/<page>[/<sub>][?query]; n counts address changes, so that a page
+// can start afresh when its own link is followed again.
+let hashSeq = 0;
 function parseHash() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  if (parts[0] === 'ws' && /^\d+$/.test(parts[1] || '')) return { ws: Number(parts[1]), page: parts[2] || 'dashboard' };
-  return { ws: null, page: parts[0] || '' };
+  const raw = location.hash.replace(/^#\/?/, '');
+  const qi = raw.indexOf('?');
+  const parts = (qi >= 0 ? raw.slice(0, qi) : raw).split('/').filter(Boolean);
+  let query = {};
+  try {
+    query = Object.fromEntries(new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : ''));
+  } catch (e) {
+    /* no query */
+  }
+  const n = ++hashSeq;
+  if (parts[0] === 'ws' && /^\d+$/.test(parts[1] || '')) {
+    return { ws: Number(parts[1]), page: parts[2] || 'dashboard', sub: parts[3] || '', query, n };
+  }
+  return { ws: null, page: parts[0] || '', sub: '', query, n };
 }
 
 function navigate(path, replace) {
@@ -270,8 +300,7 @@ function PasswordDialog({ onClose }) {
   <//>`;
 }
 
-function Sidebar({ base, page, can, open, onClose }) {
-  const active = Object.prototype.hasOwnProperty.call(SETTINGS_PAGES, page) ? 'settings' : page;
+function Sidebar({ base, active, can, open, onClose }) {
   return html`<aside id="sidebar" class=${'sidebar' + (open ? ' open' : '')} data-testid="sidebar"><div class="sidebar-inner">
     <div class="sidebar-head">
       <a class="brand" href=${base + '/dashboard'}><${Logo} /><span>kanal</span></a>
@@ -373,6 +402,8 @@ function Shell({ me, setMe, route, lang, onLanguage, onSignOut }) {
       reloadMe,
       openPassword: () => setPwOpen(true),
       setLanguage: onLanguage,
+      route,
+      navigate,
     };
     const key = `${route.ws}/${route.page}`;
     if (perm === undefined) {
@@ -386,12 +417,18 @@ function Shell({ me, setMe, route, lang, onLanguage, onSignOut }) {
     else if (route.page === 'settings') body = html`<${WorkspaceSettings} key=${key} app=${ctx} />`;
     else if (route.page === 'profile') body = html`<${Profile} key=${key} app=${ctx} />`;
     else if (route.page === 'audit') body = html`<${Audit} key=${key} app=${ctx} />`;
+    // Compose starts afresh whenever its address is followed again.
+    else if (route.page === 'compose') body = html`<${Compose} key=${key + '/' + route.n} app=${ctx} />`;
+    else if (route.page === 'posts' && /^\d+$/.test(route.sub)) body = html`<${Compose} key=${`${key}/${route.sub}/${route.n}`} app=${ctx} postId=${Number(route.sub)} />`;
+    else if (route.page === 'posts') body = html`<${Posts} key=${key} app=${ctx} />`;
+    else if (route.page === 'approvals') body = html`<${Approvals} key=${key} app=${ctx} />`;
+    else if (route.page === 'calendar') body = html`<${Calendar} key=${key} app=${ctx} />`;
     else body = html`<${Placeholder} key=${key} page=${route.page} app=${ctx} />`;
   }
 
   return html`<div class="shell" data-testid="app-shell" data-role=${info ? info.role : ''}>
     <a class="skip-link" href="#main" onClick=${(e) => { e.preventDefault(); mainRef.current && mainRef.current.focus(); }}>${t('shell.skip')}</a>
-    <${Sidebar} base=${base} page=${route.page} can=${info ? can : () => false} open=${navOpen} onClose=${() => setNavOpen(false)} />
+    <${Sidebar} base=${base} active=${section(route, can)} can=${info ? can : () => false} open=${navOpen} onClose=${() => setNavOpen(false)} />
     ${navOpen && html`<div class="scrim" onClick=${() => setNavOpen(false)}></div>`}
     <div class="main-col">
       <header class="topbar">

@@ -34,6 +34,21 @@ const PATHS = {
   alert: 'M12 3l10 18H2zM12 10v5M12 18v.5',
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
   spark: 'M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5L18 18M6 18l2.5-2.5M15.5 8.5L18 6',
+  eye: 'M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12zM12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z',
+  send: 'M21 3L10 14M21 3l-7 18-4-7-7-4z',
+  move: 'M12 3v18M3 12h18M9 6l3-3 3 3M9 18l3 3 3-3M6 9l-3 3 3 3M18 9l3 3-3 3',
+  prev: 'M15 6l-6 6 6 6',
+  next: 'M9 6l6 6-6 6',
+  heart: 'M12 20s-7-4.4-7-10a4 4 0 0 1 7-2.6A4 4 0 0 1 19 10c0 5.6-7 10-7 10z',
+  comment: 'M4 5h16v11H9l-5 4z',
+  repeat: 'M17 3l3 3-3 3M4 12V9a3 3 0 0 1 3-3h13M7 21l-3-3 3-3M20 12v3a3 3 0 0 1-3 3H4',
+  share: 'M4 12v7h16v-7M12 3v12M8 7l4-4 4 4',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15.5 9.5h.01',
+  link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  list: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01',
+  bookmark: 'M6 3h12v18l-6-4-6 4z',
+  queue: 'M4 6h16M4 12h10M4 18h7M17 15v6M14 18h6',
 };
 
 export function Icon({ name, cls = '' }) {
@@ -190,15 +205,18 @@ let toasts = [];
 let toastSeq = 0;
 const listeners = new Set();
 
-// Tell the person what just happened (kind: 'ok' | 'error').
-export function toast(text, kind = 'ok') {
-  const id = ++toastSeq;
-  toasts = [...toasts, { id, text, kind }].slice(-3);
+function dropToast(id) {
+  toasts = toasts.filter((x) => x.id !== id);
   listeners.forEach((fn) => fn(toasts));
-  setTimeout(() => {
-    toasts = toasts.filter((x) => x.id !== id);
-    listeners.forEach((fn) => fn(toasts));
-  }, kind === 'error' ? 8000 : 4500);
+}
+
+// Tell the person what just happened (kind: 'ok' | 'error'); action
+// ({label, run}) adds a button, e.g. Undo.
+export function toast(text, kind = 'ok', action) {
+  const id = ++toastSeq;
+  toasts = [...toasts, { id, text, kind, action }].slice(-3);
+  listeners.forEach((fn) => fn(toasts));
+  setTimeout(() => dropToast(id), kind === 'error' || action ? 8000 : 4500);
 }
 
 export function Toasts() {
@@ -210,6 +228,8 @@ export function Toasts() {
   return html`<div class="toasts" role="status" aria-live="polite">
     ${list.map((x) => html`<div class=${'toast toast-' + x.kind} key=${x.id} data-testid="toast">
       <${Icon} name=${x.kind === 'error' ? 'alert' : 'check'} /><span>${x.text}</span>
+      ${x.action && html`<button type="button" class="toast-action" data-testid="toast-action"
+        onClick=${() => { dropToast(x.id); x.action.run(); }}>${x.action.label}</button>`}
     </div>`)}
   </div>`;
 }

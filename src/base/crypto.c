@@ -83,3 +83,69 @@ void crypto_hex(const void *in, size_t n, char *out)
 {
 	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
+
+static unsigned char master_key[32];
+static int master_set;
+static pthread_once_t master_once = PTHREAD_ONCE_INIT;
+
+static void master_random(void)
+{
+	if (!master_set)
+		randombytes_buf(master_key, sizeof master_key);
+}
+
+int crypto_set_master_key(const char *hex)
+{
+	size_t n = 0;
+	if (!hex || strlen(hex) != 64 ||
+	    sodium_hex2bin(master_key, sizeof master_key, hex, 64, NULL, &n, NULL) != 0 || n != 32)
+		return -1;
+	master_set = 1;
+	return 0;
+}
+
+void crypto_subkey(const char *purpose, unsigned char out[32])
+{
+	pthread_once(&master_once, master_random);
+	crypto_generichash(out, 32, (const unsigned char *)purpose, strlen(purpose), master_key, sizeof master_key);
+}
+
+void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsigned char out[32])
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, msg, len);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+void crypto_b64url(const void *in, size_t n, char *out, size_t size)
+{
+	sodium_bin2base64(out, size, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+long crypto_b64url_decode(const char *in, unsigned char *out, size_t size)
+{
+	size_t n = 0;
+	if (sodium_base642bin(out, size, in, strlen(in), NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	return (long)n;
+}
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(struct crypto_sha256), "sha256 state fits");
+
+void crypto_sha256_init(struct crypto_sha256 *h)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)h->opaque);
+}
+
+void crypto_sha256_update(struct crypto_sha256 *h, const void *p, size_t n)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)h->opaque, p, n);
+}
+
+void crypto_sha256_final_hex(struct crypto_sha256 *h, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)h->opaque, d);
+	sodium_bin2hex(out, 65, d, sizeof d);
+}

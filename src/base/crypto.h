@@ -24,7 +24,30 @@ int crypto_password_verify(const char *hash, const char *pw);
 int crypto_equal(const void *a, const void *b, size_t n);
 /* Constant-time equality of NUL-terminated strings (length may leak). */
 int crypto_streq(const char *a, const char *b);
+/* Set the server's master key from 64 hex characters; -1 when malformed.
+ * Until set, a random per-process key is used (links then die with the
+ * process). */
+int crypto_set_master_key(const char *hex);
+/* A 32-byte key for one purpose ("share-link", ...), derived from the
+ * master key. */
+void crypto_subkey(const char *purpose, unsigned char out[32]);
+/* HMAC-SHA256 of msg under key. */
+void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsigned char out[32]);
+/* URL-safe base64 without padding; out needs 4*n/3+4. */
+void crypto_b64url(const void *in, size_t n, char *out, size_t size);
+/* Decode; returns the length or -1. */
+long crypto_b64url_decode(const char *in, unsigned char *out, size_t size);
 /* Hex of bytes; out needs 2n+1. */
 void crypto_hex(const void *in, size_t n, char *out);
+
+/* SHA-256 over data that arrives in pieces (uploads hashed while they
+ * stream). The state is opaque; init, update any number of times, then
+ * final writes 64 lowercase hex characters and a NUL. */
+struct crypto_sha256 {
+	_Alignas(8) unsigned char opaque[128];
+};
+void crypto_sha256_init(struct crypto_sha256 *h);
+void crypto_sha256_update(struct crypto_sha256 *h, const void *p, size_t n);
+void crypto_sha256_final_hex(struct crypto_sha256 *h, char out[65]);
 
 #endif

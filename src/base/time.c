@@ -4,8 +4,11 @@
 #include <libical/ical.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "base/buf.h"
 
 int64_t time_now_ms(void)
 {
@@ -201,4 +204,30 @@ int time_zone_offset(const char *name, int64_t ms, int *offset_s)
 	*offset_s = icaltimezone_get_utc_offset_of_utc_time(z, &t, &is_dst);
 	pthread_mutex_unlock(&tz_lock);
 	return 0;
+}
+
+int time_zone_vtimezone(const char *name, struct buf *out)
+{
+	icaltimezone *z = zone(name);
+	if (!z || z == icaltimezone_get_utc_timezone())
+		return -1;
+	/* libical's zones are shared and its serialiser keeps scratch rings:
+	 * work on a clone, under the lock. The copy is named by its IANA name
+	 * instead of libical's "/freeassociation..." prefix, which calendar
+	 * apps do not recognise. */
+	pthread_mutex_lock(&tz_lock);
+	icalcomponent *src = icaltimezone_get_component(z);
+	icalcomponent *c = src ? icalcomponent_new_clone(src) : NULL;
+	char *s = NULL;
+	if (c) {
+		icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+		if (p)
+			icalproperty_set_tzid(p, name);
+		s = icalcomponent_as_ical_string_r(c);
+		icalcomponent_free(c);
+	}
+	pthread_mutex_unlock(&tz_lock);
+	int rc = s && str_starts(s, "BEGIN:VTIMEZONE\r\n") && buf_adds(out, s) == 0 ? 0 : -1;
+	free(s);
+	return rc;
 }

@@ -19,5 +19,10 @@ int time_zone_valid(const char *name);
 /* UTC offset in seconds of zone at UTC instant ms (DST included); 0 and -1
  * returned for unknown zones. */
 int time_zone_offset(const char *name, int64_t ms, int *offset_s);
+/* Append zone's RFC 5545 VTIMEZONE (from libical's zone data, TZID = name,
+ * CRLF line ends, folded) to out. Returns 0, or -1 for an unknown zone or
+ * "UTC" (which needs none); out is then unchanged. */
+struct buf;
+int time_zone_vtimezone(const char *name, struct buf *out);
 
 #endif

@@ -51,6 +51,9 @@ int cmd_token(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_text(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_version(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_post(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_calendar(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_import(struct config *cfg, int argc, char **argv, struct err *e);
 
 extern const struct command cli_commands[];
 extern const size_t cli_ncommands;

@@ -108,6 +108,8 @@ static int serve(struct config *cfg, int argc, char **argv, struct err *e)
 	store_close(st);
 	if ((rc = ensure_secret_key(cfg, e)))
 		return rc;
+	if (crypto_set_master_key(cfg->secret_key))
+		return err_set(e, ERR_INVALID, "config.secret_key", "", "the secret key must be 64 hex characters");
 	struct http_config hc = {
 		.dsn = cfg->db,
 		.listen = cfg->listen,

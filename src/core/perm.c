@@ -10,7 +10,7 @@ static const char *const role_names[ROLE__COUNT] = {
 
 static const char *const perm_names[PERM__COUNT] = {
 	"public", "auth", "session", "workspace.read", "workspace.admin", "channels.manage",
-	"strategy.read", "strategy.write", "posts.draft", "posts.schedule", "posts.approve",
+	"strategy.read", "strategy.write", "posts.draft", "posts.schedule", "posts.approve", "posts.comment",
 	"inbox.read", "inbox.write", "campaigns.read", "campaigns.write", "analytics.read",
 	"reports.write", "audit.read",
 };
@@ -26,6 +26,7 @@ static const unsigned char matrix[PERM__COUNT][ROLE__COUNT] = {
 	[PERM_POSTS_DRAFT] = R(1, 1, 1, 0, 0, 0, 1, 0),
 	[PERM_POSTS_SCHEDULE] = R(1, 1, 1, 0, 0, 0, 0, 0),
 	[PERM_POSTS_APPROVE] = R(1, 1, 0, 0, 0, 0, 0, 1),
+	[PERM_POSTS_COMMENT] = R(1, 1, 1, 0, 0, 0, 1, 1),
 	[PERM_INBOX_READ] = R(1, 1, 1, 1, 1, 0, 0, 0),
 	[PERM_INBOX_WRITE] = R(1, 1, 0, 1, 0, 0, 0, 0),
 	[PERM_CAMPAIGNS_READ] = R(1, 1, 0, 0, 1, 1, 0, 1),

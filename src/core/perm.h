@@ -28,6 +28,7 @@ enum perm {
 	PERM_POSTS_DRAFT,     /* draft posts, upload media */
 	PERM_POSTS_SCHEDULE,  /* submit, schedule, pause publishing */
 	PERM_POSTS_APPROVE,
+	PERM_POSTS_COMMENT,   /* comment on posts: those who draft or approve */
 	PERM_INBOX_READ,
 	PERM_INBOX_WRITE,     /* reply, moderate, rules, leads */
 	PERM_CAMPAIGNS_READ,

@@ -13,7 +13,7 @@
 #include "core/core.h"
 
 #define HTTP_BODY_MAX ((size_t)1 << 20)  /* larger bodies get 413 */
-#define HTTP_BODY_DRAIN ((size_t)8 << 20) /* read and drop up to this much, then cut */
+#define HTTP_BODY_DRAIN ((size_t)16 << 20) /* read and drop up to this much, then cut */
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 16
 
@@ -35,6 +35,7 @@ struct req {
 	const struct route *route;
 	int64_t params[HTTP_MAX_PARAMS]; /* numeric {x} segments, in order */
 	int nparams;
+	const char *key; /* the {key} (or {network}) path segment, when the route has one */
 	struct buf body;
 	int body_too_large;
 	json_t *json; /* the parsed body, owned by the request */
@@ -55,6 +56,15 @@ struct req {
 	const char *hdr_value[HTTP_MAX_HEADERS];
 	int nhdr;
 	int cache_static; /* 1: static file caching headers instead of no-store */
+	int out_fd;          /* >= 0: answer with this file (owned) instead of out */
+	uint64_t out_fd_size;
+
+	/* a streamed upload (route->upload): routed and authorised when the
+	 * headers arrived; the body goes to upload->data, never to body */
+	const struct upload_ops *upload_ops; /* set when it is one */
+	void *upload;          /* the upload's own state */
+	struct err upload_err; /* a refusal, answered when the body has been read */
+	size_t drained;        /* bytes dropped after a refusal */
 };
 
 /* Request accessors. Header and query values are borrowed from the
@@ -81,10 +91,31 @@ void resp_problem(struct req *r, const struct err *e);
 void resp_text(struct req *r, int status, const char *type, const char *body, size_t len);
 void resp_empty(struct req *r, int status);
 void resp_header(struct req *r, const char *name, const char *value); /* value copied */
+/* Answer with size bytes of the open file fd; the request takes it (closed
+ * when sent or when another response replaces it). */
+void resp_file(struct req *r, int status, const char *type, int fd, uint64_t size);
 
 /* Handlers return 0 after filling the response, or a negative error code
  * with e filled (the router turns it into problem+json). */
 typedef int (*handler_fn)(struct req *r, struct err *e);
+
+/* A route whose body is streamed instead of gathered in r->body (an
+ * upload), listed in http_uploads by its handler. begin runs once the headers are complete and the caller is
+ * authenticated and authorised, before any byte of the body is read; data
+ * sees each chunk as it arrives. Each returns 0 or an error with e set,
+ * after which no more data is passed and the error is the answer (the
+ * handler is not called). The handler runs when the body is complete.
+ * end runs last, whatever happened (client gone, refused, answered), to
+ * release what begin made. */
+struct upload_ops {
+	int (*begin)(struct req *r, struct err *e);
+	int (*data)(struct req *r, const char *p, size_t n, struct err *e);
+	void (*end)(struct req *r);
+	/* After a refusal by begin or data, up to this many more bytes are
+	 * read and dropped so that the client gets its answer (a refusal
+	 * before begin drains HTTP_BODY_DRAIN); past it the connection is cut. */
+	size_t drain;
+};
 
 struct route {
 	const char *method;
@@ -95,6 +126,12 @@ struct route {
 };
 extern const struct route http_routes[];
 extern const size_t http_nroutes;
+struct http_upload {
+	handler_fn handler; /* the route's handler, which runs when the body is complete */
+	const struct upload_ops *ops;
+};
+extern const struct http_upload http_uploads[];
+extern const size_t http_nuploads;
 
 /* Match method+path; returns the route or NULL with *status 404 or 405 and
  * the allowed methods in allow (when 405). Fills r->params. */
@@ -102,6 +139,11 @@ const struct route *router_match(struct req *r, int *status, char *allow, size_t
 /* Run the whole pipeline for a complete request: route, authenticate,
  * authorise, call the handler; fills the response. */
 void router_dispatch(struct req *r);
+/* Called once the headers are complete. For a route in http_uploads:
+ * route, authenticate and authorise now, then call upload->begin; returns
+ * 1 (a refusal is kept in r->upload_err). For any other request returns 0
+ * and changes nothing: its body is gathered as usual. */
+int router_upload_begin(struct req *r);
 
 /* Static UI files: fills the response and returns 1 when path is one. */
 int static_serve(struct req *r);
@@ -135,5 +177,44 @@ int api_tokens_list(struct req *r, struct err *e);
 int api_tokens_create(struct req *r, struct err *e);
 int api_tokens_revoke(struct req *r, struct err *e);
 int api_audit_list(struct req *r, struct err *e);
+int api_channels_list(struct req *r, struct err *e);
+int api_channels_create(struct req *r, struct err *e);
+int api_channel_get(struct req *r, struct err *e);
+int api_channel_update(struct req *r, struct err *e);
+int api_channel_delete(struct req *r, struct err *e);
+int api_channel_next_slot(struct req *r, struct err *e);
+int api_posts_list(struct req *r, struct err *e);
+int api_posts_create(struct req *r, struct err *e);
+int api_post_get(struct req *r, struct err *e);
+int api_post_update(struct req *r, struct err *e);
+int api_post_delete(struct req *r, struct err *e);
+int api_variant_update(struct req *r, struct err *e);
+int api_post_submit(struct req *r, struct err *e);
+int api_post_approve(struct req *r, struct err *e);
+int api_post_request_changes(struct req *r, struct err *e);
+int api_post_schedule(struct req *r, struct err *e);
+int api_post_unschedule(struct req *r, struct err *e);
+int api_post_cancel(struct req *r, struct err *e);
+int api_post_reopen(struct req *r, struct err *e);
+int api_post_comment(struct req *r, struct err *e);
+int api_calendar(struct req *r, struct err *e);
+int api_post_share(struct req *r, struct err *e);
+int api_review_get(struct req *r, struct err *e);
+int api_review_approve(struct req *r, struct err *e);
+int api_review_request_changes(struct req *r, struct err *e);
+int api_review_comment(struct req *r, struct err *e);
+int api_media_list(struct req *r, struct err *e);
+int api_media_upload(struct req *r, struct err *e);
+extern const struct upload_ops api_media_upload_ops;
+int api_media_get(struct req *r, struct err *e);
+int api_media_update(struct req *r, struct err *e);
+int api_media_delete(struct req *r, struct err *e);
+int api_media_file(struct req *r, struct err *e);
+int api_media_rendition(struct req *r, struct err *e);
+int api_calendar_feed_get(struct req *r, struct err *e);
+int api_calendar_feed_rotate(struct req *r, struct err *e);
+int api_ical_feed(struct req *r, struct err *e);
+int api_posts_import(struct req *r, struct err *e);
+int api_posts_export(struct req *r, struct err *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/crypto.h"
 #include "base/json.h"
@@ -13,8 +14,18 @@
 
 /* ---- responses ------------------------------------------------------- */
 
+/* A file answer that another response replaces is closed. */
+static void drop_file(struct req *r)
+{
+	if (r->out_fd >= 0) {
+		close(r->out_fd);
+		r->out_fd = -1;
+	}
+}
+
 void resp_text(struct req *r, int status, const char *type, const char *body, size_t len)
 {
+	drop_file(r);
 	r->status = status;
 	r->content_type = type;
 	buf_reset(&r->out);
@@ -32,6 +43,7 @@ void resp_json(struct req *r, int status, json_t *v)
 
 void resp_empty(struct req *r, int status)
 {
+	drop_file(r);
 	r->status = status;
 	r->content_type = NULL;
 	buf_reset(&r->out);
@@ -49,6 +61,14 @@ void resp_problem(struct req *r, const struct err *e)
 	json_decref(p);
 	resp_text(r, status, "application/problem+json", s, strlen(s));
 	free(s);
+}
+
+void resp_file(struct req *r, int status, const char *type, int fd, uint64_t size)
+{
+	resp_empty(r, status);
+	r->content_type = type;
+	r->out_fd = fd;
+	r->out_fd_size = size;
 }
 
 void resp_header(struct req *r, const char *name, const char *value)
@@ -78,8 +98,12 @@ int req_json(struct req *r, struct err *e)
 
 /* ---- matching -------------------------------------------------------- */
 
-/* Match path against pattern; numeric {x} segments go to params. */
-static int match(const char *pattern, const char *path, int64_t *params, int *np)
+/* Match path against pattern; numeric {x} segments go to params, and a
+ * {key} segment (URL-safe characters, 1 to 300) to *key. Text after {key}
+ * in the same segment ("/ical/{key}.ics") must end the path segment and is
+ * not part of the key. A {network} segment (1 to 32 lower-case letters and
+ * digits) also goes to *key. */
+static int match(const char *pattern, const char *path, int64_t *params, int *np, const char **key, size_t *keylen)
 {
 	int n = 0;
 	const char *p = pattern, *s = path;
@@ -90,6 +114,37 @@ static int match(const char *pattern, const char *path, int64_t *params, int *np
 			if (!pe)
 				return 0;
 			size_t len = se ? (size_t)(se - s) : strlen(s);
+			if (strncmp(p, "{key}", 5) == 0) {
+				size_t sufflen = strcspn(pe + 1, "/");
+				if (len < sufflen || strncmp(s + len - sufflen, pe + 1, sufflen) != 0)
+					return 0;
+				len -= sufflen;
+				if (len < 1 || len > 300)
+					return 0;
+				for (size_t i = 0; i < len; i++) {
+					char c = s[i];
+					if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+					      c == '-' || c == '_' || c == '.'))
+						return 0;
+				}
+				*key = s;
+				*keylen = len;
+				p = pe + 1 + sufflen;
+				s += len + sufflen;
+				continue;
+			}
+			if (strncmp(p, "{network}", 9) == 0) {
+				if (len < 1 || len > 32)
+					return 0;
+				for (size_t i = 0; i < len; i++)
+					if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+						return 0;
+				*key = s;
+				*keylen = len;
+				p = pe + 1;
+				s += len;
+				continue;
+			}
 			if (len == 0 || len > 18 || n >= HTTP_MAX_PARAMS)
 				return 0;
 			int64_t v = 0;
@@ -120,15 +175,18 @@ const struct route *router_match(struct req *r, int *status, char *allow, size_t
 {
 	int64_t params[HTTP_MAX_PARAMS];
 	int np = 0, path_found = 0;
+	const char *key = NULL;
+	size_t keylen = 0;
 	struct buf a = BUF_INIT(allow_size ? allow_size - 1 : 1);
 	const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
 	for (size_t i = 0; i < http_nroutes; i++) {
 		const struct route *rt = &http_routes[i];
-		if (!match(rt->pattern, r->path, params, &np))
+		if (!match(rt->pattern, r->path, params, &np, &key, &keylen))
 			continue;
 		if (strcmp(rt->method, method) == 0) {
 			memcpy(r->params, params, sizeof params);
 			r->nparams = np;
+			r->key = key ? arena_strndup(&r->arena, key, keylen) : NULL;
 			buf_free(&a);
 			return rt;
 		}
@@ -212,8 +270,60 @@ static int authenticate(struct req *r, struct err *e)
 
 /* ---- dispatch -------------------------------------------------------- */
 
+/* Everything between routing and the handler: the store, the caller, and
+ * the caller's right to the route. */
+static int admit(struct req *r, const struct route *rt, struct err *e)
+{
+	if (rt->handler != api_health && rt->handler != api_metrics && rt->handler != api_openapi) {
+		r->st = store_thread(r->cfg->dsn, e);
+		if (!r->st)
+			return e->code;
+	}
+	if (rt->perm != PERM_PUBLIC) {
+		int rc = authenticate(r, e);
+		if (rc)
+			return rc;
+		if (rt->perm == PERM_SESSION && !r->by_cookie)
+			return err_set(e, ERR_FORBIDDEN, "auth.session_required", "",
+				       "this route needs a signed-in person, not an API token");
+		if (rt->perm >= PERM_FIRST_WS && (rc = authz_check(r->st, &r->actor, req_ws(r), rt->perm, &r->role, e)))
+			return rc;
+	}
+	return 0;
+}
+
+int router_upload_begin(struct req *r)
+{
+	char allow[128];
+	int status = 404;
+	if (strcmp(r->method, "POST") != 0 && strcmp(r->method, "PUT") != 0)
+		return 0;
+	const struct route *rt = router_match(r, &status, allow, sizeof allow);
+	const struct upload_ops *ops = NULL;
+	for (size_t i = 0; rt && i < http_nuploads; i++)
+		if (http_uploads[i].handler == rt->handler)
+			ops = http_uploads[i].ops;
+	if (!ops)
+		return 0;
+	r->route = rt;
+	r->upload_ops = ops;
+	err_clear(&r->upload_err);
+	if (admit(r, rt, &r->upload_err) == 0)
+		ops->begin(r, &r->upload_err);
+	return 1;
+}
+
 static int run(struct req *r, struct err *e)
 {
+	if (r->upload_ops) {
+		/* Routed and authorised when the headers came; the body went to
+		 * the upload as it arrived. */
+		if (r->upload_err.code) {
+			*e = r->upload_err;
+			return e->code;
+		}
+		return r->route->handler(r, e);
+	}
 	char allow[128];
 	int status = 404;
 	const struct route *rt = router_match(r, &status, allow, sizeof allow);
@@ -231,22 +341,8 @@ static int run(struct req *r, struct err *e)
 	if (r->body_too_large)
 		return err_set(e, ERR_TOOLARGE, "request.too_large", "", "the body is larger than %zu bytes",
 			       HTTP_BODY_MAX);
-	if (rt->perm != PERM_PUBLIC || strcmp(rt->method, "POST") == 0) {
-		r->st = store_thread(r->cfg->dsn, e);
-		if (!r->st)
-			return e->code;
-	}
-	if (rt->perm != PERM_PUBLIC) {
-		int rc = authenticate(r, e);
-		if (rc)
-			return rc;
-		if (rt->perm == PERM_SESSION && !r->by_cookie)
-			return err_set(e, ERR_FORBIDDEN, "auth.session_required", "",
-				       "this route needs a signed-in person, not an API token");
-		if (rt->perm >= PERM_FIRST_WS && (rc = authz_check(r->st, &r->actor, req_ws(r), rt->perm, &r->role, e)))
-			return rc;
-	}
-	return rt->handler(r, e);
+	int rc = admit(r, rt, e);
+	return rc ? rc : rt->handler(r, e);
 }
 
 void router_dispatch(struct req *r)

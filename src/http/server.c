@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "http/http.h"
+#include "media/media.h"
 
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			  "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "
@@ -61,8 +63,17 @@ static void set_request_id(struct req *r)
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req *r)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(r->out.len, r->out.ptr ? r->out.ptr : (void *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp;
+	if (r->out_fd >= 0) {
+		/* MHD owns the file from here and closes it. */
+		resp = MHD_create_response_from_fd64(r->out_fd_size, r->out_fd);
+		if (!resp)
+			close(r->out_fd);
+		r->out_fd = -1;
+	} else {
+		resp = MHD_create_response_from_buffer(r->out.len, r->out.ptr ? r->out.ptr : (void *)"",
+						       MHD_RESPMEM_MUST_COPY);
+	}
 	if (!resp)
 		return MHD_NO;
 	const struct http_config *cfg = r->cfg;
@@ -147,11 +158,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->path = arena_strdup(&r->arena, url);
 		r->body.max = HTTP_BODY_MAX;
 		r->role = ROLE_NONE;
+		r->out_fd = -1;
 		set_request_id(r);
 		*con_cls = r;
 		const char *cl = req_header(r, "Content-Length");
 		long long n;
-		if (cl && str_to_i64(cl, &n) == 0 && (size_t)n > HTTP_BODY_DRAIN) {
+		int big = cl && str_to_i64(cl, &n) == 0 && (size_t)n > HTTP_BODY_DRAIN;
+		log_set_request_id(r->request_id);
+		int upload = router_upload_begin(r);
+		log_set_request_id("");
+		if (upload) {
+			/* A streamed upload, authorised (or refused) before one byte
+			 * of its body is read. A refusal is answered now when the body
+			 * is too big to drain or the client waits for 100 Continue
+			 * (the connection is then closed); else after the body. */
+			const char *expect = req_header(r, "Expect");
+			if (r->upload_err.code && (big || (expect && strcasecmp(expect, "100-continue") == 0))) {
+				r->body_too_large = 2;
+				resp_problem(r, &r->upload_err);
+				return send_response(conn, r);
+			}
+			return MHD_YES;
+		}
+		if (big) {
 			/* Too big to even read: answer now; MHD closes the connection. */
 			struct err e;
 			err_set(&e, ERR_TOOLARGE, "request.too_large", "", "the body is larger than %zu bytes",
@@ -165,6 +194,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		if (r->body_too_large == 2) {
 			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		if (r->upload_ops) {
+			size_t n = *upload_data_size;
+			*upload_data_size = 0;
+			if (!r->upload_err.code) {
+				log_set_request_id(r->request_id);
+				r->upload_ops->data(r, upload_data, n, &r->upload_err);
+				log_set_request_id("");
+			} else if ((r->drained += n) > (r->upload ? r->upload_ops->drain : HTTP_BODY_DRAIN)) {
+				/* Refused and still sending: libmicrohttpd cannot answer
+				 * in the middle of a body, so the connection is cut. */
+				return MHD_NO;
+			}
 			return MHD_YES;
 		}
 		if (!r->body_too_large && buf_add(&r->body, upload_data, *upload_data_size))
@@ -198,9 +241,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int64_t ns = time_mono_ns() - r->start_ns;
 	metrics_observe(r->route, r->status, ns);
 	log_set_request_id(r->request_id);
-	log_info("%s %s %d %zuB %.2fms%s", r->method, r->path, r->status, r->out.len, (double)ns / 1e6,
+	if (r->upload_ops && r->upload_ops->end)
+		r->upload_ops->end(r);
+	log_info("%s %s %d %zuB %.2fms%s", r->method, r->path, r->status,
+		 r->out_fd_size ? (size_t)r->out_fd_size : r->out.len, (double)ns / 1e6,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	log_set_request_id("");
+	if (r->out_fd >= 0)
+		close(r->out_fd);
 	json_decref(r->json);
 	buf_free(&r->body);
 	buf_free(&r->out);
@@ -277,6 +325,12 @@ int http_serve(const struct http_config *cfg, struct err *e)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* libvips starts its threads with the signals blocked too. */
+	if (media_init())
+		return err_set(e, ERR_INTERNAL, "http.vips", "", "cannot start libvips");
+	char media[MEDIA_PATH_MAX];
+	media_root(cfg->dsn, media, sizeof media);
+	media_tmp_sweep(media);
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
@@ -289,8 +343,11 @@ int http_serve(const struct http_config *cfg, struct err *e)
 		MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U, MHD_OPTION_END);
-	if (!d)
-		return err_set(e, ERR_IO, "http.listen", "", "cannot listen on %s: %s", cfg->listen, strerror(errno));
+	if (!d) {
+		int saved = errno;
+		media_shutdown();
+		return err_set(e, ERR_IO, "http.listen", "", "cannot listen on %s: %s", cfg->listen, strerror(saved));
+	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned port = info ? info->port : 0;
 	char host[INET6_ADDRSTRLEN] = "127.0.0.1";
@@ -307,6 +364,7 @@ int http_serve(const struct http_config *cfg, struct err *e)
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping", sig);
 	MHD_stop_daemon(d);
+	media_shutdown();
 	return 0;
 }
 

@@ -53,6 +53,51 @@ enum store_q {
 	Q_AUDIT_INSERT,       /* ws?, user?, token?, label, action, target, before?, after?, req?, now */
 	Q_AUDIT_LIST,         /* ws, before_id, limit -> id, actor_user_id, actor_token_id, actor_label,
 				 action, target, before_json, after_json, request_id, created_at */
+	/* channels */
+	Q_CHANNEL_INSERT,     /* ws, network, name, handle, limits, slots, timezone, now -> id */
+	Q_CHANNEL_GET,        /* ws, id -> CH_COLS */
+	Q_CHANNEL_LIST,       /* ws -> CH_COLS */
+	Q_CHANNEL_UPDATE,     /* name, handle, limits, slots, timezone, now, ws, id */
+	Q_CHANNEL_DELETE,     /* now, ws, id */
+	/* posts */
+	Q_POST_INSERT,        /* ws, title, master, link?, type, media, tags, notes, by?, now -> id */
+	Q_POST_GET,           /* ws, id -> POST_COLS */
+	Q_POST_LIST,          /* ws, state?, from?, to?, before_id, limit -> POST_COLS */
+	Q_POST_UPDATE,        /* title, master, link?, type, media, tags, notes, now, ws, id */
+	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state, recurrence? */
+	Q_POST_DELETE,        /* ws, id */
+	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
+				 sched_zone, content_type, channel_id?, network?, recurrence? (one row per
+				 variant; recurring posts that began before the range too) */
+	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
+	/* variants */
+	Q_VARIANT_INSERT,     /* ws, post, channel, now -> id */
+	Q_VARIANT_LIST,       /* ws, post -> VAR_COLS */
+	Q_VARIANT_UPDATE,     /* text?, link?, first_comment?, alt?, thread?, media?, now, ws, post, id */
+	Q_VARIANT_DELETE,     /* ws, post, id */
+	/* approval comments */
+	Q_COMMENT_INSERT,     /* ws, post, user?, author, kind, body, now -> id */
+	Q_COMMENT_LIST,       /* ws, post -> id, user_id, author, kind, body, created_at */
+	/* calendar feed (one secret URL per workspace) and CSV export */
+	Q_FEED_GET,           /* ws -> seed, token_hash, created_at, updated_at */
+	Q_FEED_PUT,           /* ws, seed, token_hash, by?, now (insert, or replace the secret) */
+	Q_FEED_BY_HASH,       /* token_hash -> workspace_id */
+	Q_FEED_POSTS,         /* ws, from, to, limit -> p.id, state, title, master (first 4000 characters),
+				 scheduled_at, sched_local, sched_zone, recurrence?, created_at, updated_at,
+				 network?, channel name? (one row per variant of a live channel; posts
+				 scheduled in [from, to), recurring ones that began before too) */
+	Q_EXPORT_POSTS,       /* ws, state?, after_id, limit -> p.id, title, master, link?, type, tags_json,
+				 notes, scheduled_at?, channel_id?, network? (one row per variant of a live
+				 channel, posts by id) */
+	/* media library (core/library.c) */
+	Q_MEDIA_INSERT,       /* ws, sha256, kind, format, width?, height?, frames, duration?, bytes, filename, alt,
+				 tags, by?, now -> id */
+	Q_MEDIA_GET,          /* ws, id -> MEDIA_COLS */
+	Q_MEDIA_BY_SHA,       /* ws, sha256 -> MEDIA_COLS */
+	Q_MEDIA_LIST,         /* ws, tag?, kind?, before_id, limit -> MEDIA_COLS, newest first */
+	Q_MEDIA_UPDATE,       /* alt, tags, now, ws, id */
+	Q_MEDIA_DELETE,       /* ws, id */
+	Q_MEDIA_SHA_COUNT,    /* sha256 -> rows holding it, in every workspace */
 	Q__COUNT
 };
 
@@ -90,7 +135,11 @@ struct store_ops {
 	int (*migrate)(struct store *st, int *applied, struct err *e);
 	/* Write a consistent copy of the whole database to path. */
 	int (*backup)(struct store *st, const char *path, struct err *e);
-	/* A write transaction. begin takes the write lock at once. */
+	/* A write transaction. begin takes the write lock at once. Calls nest:
+	 * inside a transaction, begin opens a savepoint that commit releases
+	 * and rollback undoes (the outer transaction goes on); only the
+	 * outermost commit makes the changes durable. After a failed commit
+	 * call rollback, as after any failure inside the transaction. */
 	int (*begin)(struct store *st, struct err *e);
 	int (*commit)(struct store *st, struct err *e);
 	void (*rollback)(struct store *st);

@@ -12,6 +12,18 @@
 
 #define USER_COLS "id, email, name, password_hash, language, created_at"
 #define WS_COLS "id, name, slug, timezone, language, currency, created_at"
+#define CH_COLS "id, network, name, handle, limits_json, slots_json, timezone, created_at"
+#define POST_COLS                                                                                                \
+	"id, state, title, master_text, link, content_type, media_json, tags_json, notes, campaign_id, persona_id, " \
+	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at, recurrence_json"
+#define VAR_COLS                                                                                                 \
+	"v.id, v.channel_id, c.network, c.name, c.limits_json, v.text, v.link, v.first_comment, v.alt_text, "   \
+	"v.thread_json, v.media_json"
+#define MEDIA_COLS                                                                                               \
+	"m.id, m.sha256, m.kind, m.format, m.width, m.height, m.frames, m.duration_ms, m.bytes, m.filename, "   \
+	"m.alt_text, m.tags_json, m.created_by, m.created_at, m.updated_at, "                                    \
+	"(SELECT count(*) FROM media_uses u WHERE u.media_id = m.id), "                                          \
+	"(SELECT count(DISTINCT u.post_id) FROM media_uses u WHERE u.media_id = m.id)"
 
 static const char *const sql[Q__COUNT] = {
 	[Q_USER_INSERT] = "INSERT INTO users (email, name, password_hash, language, created_at, updated_at) "
@@ -65,16 +77,92 @@ static const char *const sql[Q__COUNT] = {
 	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (workspace_id, actor_user_id, actor_token_id, actor_label, action, "
 			   "target, before_json, after_json, request_id, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_CHANNEL_INSERT] = "INSERT INTO channels (workspace_id, network, name, handle, limits_json, slots_json, "
+			     "timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+	[Q_CHANNEL_GET] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND id = ?2 AND deleted_at IS NULL",
+	[Q_CHANNEL_LIST] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND deleted_at IS NULL "
+			   "ORDER BY name, id",
+	[Q_CHANNEL_UPDATE] = "UPDATE channels SET name = ?1, handle = ?2, limits_json = ?3, slots_json = ?4, timezone = ?5, "
+			     "updated_at = ?6 WHERE workspace_id = ?7 AND id = ?8 AND deleted_at IS NULL",
+	[Q_CHANNEL_DELETE] = "UPDATE channels SET deleted_at = ?1 WHERE workspace_id = ?2 AND id = ?3 AND deleted_at IS NULL",
+
+	[Q_POST_INSERT] = "INSERT INTO posts (workspace_id, title, master_text, link, content_type, media_json, tags_json, "
+			  "notes, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+			  "RETURNING id",
+	[Q_POST_GET] = "SELECT " POST_COLS " FROM posts WHERE workspace_id = ?1 AND id = ?2",
+	[Q_POST_LIST] = "SELECT " POST_COLS " FROM posts WHERE workspace_id = ?1 AND (?2 IS NULL OR state = ?2) "
+			"AND (?3 IS NULL OR scheduled_at >= ?3) AND (?4 IS NULL OR scheduled_at < ?4) AND id < ?5 "
+			"ORDER BY id DESC LIMIT ?6",
+	[Q_POST_UPDATE] = "UPDATE posts SET title = ?1, master_text = ?2, link = ?3, content_type = ?4, media_json = ?5, "
+			  "tags_json = ?6, notes = ?7, updated_at = ?8 WHERE workspace_id = ?9 AND id = ?10",
+	[Q_POST_SET_STATE] = "UPDATE posts SET state = ?1, scheduled_at = ?2, sched_local = ?3, sched_zone = ?4, "
+			     "updated_at = ?5, recurrence_json = ?9 WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
+	[Q_POST_DELETE] = "DELETE FROM posts WHERE workspace_id = ?1 AND id = ?2",
+	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
+			     "p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json FROM posts p "
+			     "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			     "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+			     "WHERE p.workspace_id = ?1 AND p.scheduled_at < ?3 "
+			     "AND (p.scheduled_at >= ?2 OR p.recurrence_json IS NOT NULL) "
+			     "ORDER BY p.scheduled_at, p.id, v.channel_id",
+	[Q_CHANNEL_TAKEN] = "SELECT p.scheduled_at FROM posts p JOIN variants v ON v.post_id = p.id "
+			    "WHERE p.workspace_id = ?1 AND v.channel_id = ?2 AND p.scheduled_at >= ?3 AND p.scheduled_at < ?4 "
+			    "AND p.state NOT IN ('canceled', 'failed') ORDER BY p.scheduled_at",
+
+	[Q_VARIANT_INSERT] = "INSERT INTO variants (workspace_id, post_id, channel_id, created_at, updated_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
+	[Q_VARIANT_LIST] = "SELECT " VAR_COLS " FROM variants v JOIN channels c ON c.id = v.channel_id "
+			   "WHERE v.workspace_id = ?1 AND v.post_id = ?2 AND c.deleted_at IS NULL ORDER BY c.name, v.id",
+	[Q_VARIANT_UPDATE] = "UPDATE variants SET text = ?1, link = ?2, first_comment = ?3, alt_text = ?4, thread_json = ?5, "
+			     "media_json = ?6, updated_at = ?7 WHERE workspace_id = ?8 AND post_id = ?9 AND id = ?10",
+	[Q_VARIANT_DELETE] = "DELETE FROM variants WHERE workspace_id = ?1 AND post_id = ?2 AND id = ?3",
+
+	[Q_COMMENT_INSERT] = "INSERT INTO post_comments (workspace_id, post_id, user_id, author, kind, body, created_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	[Q_COMMENT_LIST] = "SELECT id, user_id, author, kind, body, created_at FROM post_comments "
+			   "WHERE workspace_id = ?1 AND post_id = ?2 ORDER BY id",
+
+	[Q_FEED_GET] = "SELECT seed, token_hash, created_at, updated_at FROM calendar_feeds WHERE workspace_id = ?1",
+	[Q_FEED_PUT] = "INSERT INTO calendar_feeds (workspace_id, seed, token_hash, created_by, created_at, updated_at) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (workspace_id) DO UPDATE SET seed = excluded.seed, "
+		       "token_hash = excluded.token_hash, updated_at = excluded.updated_at",
+	[Q_FEED_BY_HASH] = "SELECT workspace_id FROM calendar_feeds WHERE token_hash = ?1",
+	[Q_FEED_POSTS] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 4000), p.scheduled_at, p.sched_local, "
+			 "p.sched_zone, p.recurrence_json, p.created_at, p.updated_at, c.network, c.name FROM "
+			 "(SELECT * FROM posts WHERE workspace_id = ?1 AND scheduled_at < ?3 "
+			 "AND (scheduled_at >= ?2 OR recurrence_json IS NOT NULL) ORDER BY scheduled_at, id LIMIT ?4) p "
+			 "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			 "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+			 "ORDER BY p.scheduled_at, p.id, c.name, c.id",
+	[Q_EXPORT_POSTS] = "SELECT p.id, p.title, p.master_text, p.link, p.content_type, p.tags_json, p.notes, "
+			   "p.scheduled_at, c.id, c.network FROM "
+			   "(SELECT * FROM posts WHERE workspace_id = ?1 AND (?2 IS NULL OR state = ?2) AND id > ?3 "
+			   "ORDER BY id LIMIT ?4) p "
+			   "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+			   "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+			   "ORDER BY p.id, c.name, c.id",
 	[Q_AUDIT_LIST] = "SELECT id, actor_user_id, actor_token_id, actor_label, action, target, before_json, "
 			 "after_json, request_id, created_at FROM audit_log "
 			 "WHERE workspace_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+
+	[Q_MEDIA_INSERT] = "INSERT INTO media (workspace_id, sha256, kind, format, width, height, frames, duration_ms, bytes, "
+			   "filename, alt_text, tags_json, created_by, created_at, updated_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING id",
+	[Q_MEDIA_GET] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 AND m.id = ?2",
+	[Q_MEDIA_BY_SHA] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 AND m.sha256 = ?2",
+	[Q_MEDIA_LIST] = "SELECT " MEDIA_COLS " FROM media m WHERE m.workspace_id = ?1 "
+			 "AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(m.tags_json) t WHERE t.value = ?2)) "
+			 "AND (?3 IS NULL OR m.kind = ?3) AND m.id < ?4 ORDER BY m.id DESC LIMIT ?5",
+	[Q_MEDIA_UPDATE] = "UPDATE media SET alt_text = ?1, tags_json = ?2, updated_at = ?3 WHERE workspace_id = ?4 AND id = ?5",
+	[Q_MEDIA_DELETE] = "DELETE FROM media WHERE workspace_id = ?1 AND id = ?2",
+	[Q_MEDIA_SHA_COUNT] = "SELECT count(*) FROM media WHERE sha256 = ?1",
 };
 
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q__COUNT];
-	int in_tx;
+	int in_tx; /* transaction depth: 1 = BEGIN, deeper levels are savepoints */
 };
 
 struct store_row {
@@ -182,18 +270,31 @@ static int sq_col_is_null(struct store_row *r, int i)
 	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
 }
 
+/* Transactions nest: the outermost begin takes the write lock (BEGIN
+ * IMMEDIATE), inner ones are savepoints, so that a service that runs its
+ * own transaction can also run inside a caller's (a CSV import creates
+ * every post in one transaction, each through post_create). */
 static int sq_begin(struct store *st, struct err *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	const char *q = s->in_tx ? "SAVEPOINT kanal_nested" : "BEGIN IMMEDIATE";
+	if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(s, e, "begin");
-	s->in_tx = 1;
+	s->in_tx++;
 	return 0;
 }
 
 static int sq_commit(struct store *st, struct err *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (s->in_tx > 1) {
+		/* On failure the level stays open for the rollback that callers
+		 * run after a failed commit. */
+		if (sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL) != SQLITE_OK)
+			return db_err(s, e, "release");
+		s->in_tx--;
+		return 0;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = db_err(s, e, "commit");
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -204,9 +305,17 @@ static int sq_commit(struct store *st, struct err *e)
 	return 0;
 }
 
+/* Undo the innermost level: back to its savepoint, or the whole
+ * transaction at the outermost level. */
 static void sq_rollback(struct store *st)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (s->in_tx > 1) {
+		sqlite3_exec(s->db, "ROLLBACK TO kanal_nested", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "RELEASE kanal_nested", NULL, NULL, NULL);
+		s->in_tx--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;

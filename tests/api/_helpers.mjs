@@ -23,6 +23,7 @@ const M = {
   'posts.draft': [1, 1, 1, 0, 0, 0, 1, 0],
   'posts.schedule': [1, 1, 1, 0, 0, 0, 0, 0],
   'posts.approve': [1, 1, 0, 0, 0, 0, 0, 1],
+  'posts.comment': [1, 1, 1, 0, 0, 0, 1, 1],
   'inbox.read': [1, 1, 1, 1, 1, 0, 0, 0],
   'inbox.write': [1, 1, 0, 1, 0, 0, 0, 0],
   'campaigns.read': [1, 1, 0, 0, 1, 1, 0, 1],

@@ -38,6 +38,8 @@ static const struct {
     {"posts.schedule", {1, 1, 1, 0, 0, 0, 0, 0}},
     /* approve / request changes */
     {"posts.approve", {1, 1, 0, 0, 0, 0, 0, 1}},
+    /* not in DESIGN.md's table: those who draft or approve may comment */
+    {"posts.comment", {1, 1, 1, 0, 0, 0, 1, 1}},
     /* inbox: read */
     {"inbox.read", {1, 1, 1, 1, 1, 0, 0, 0}},
     /* inbox: reply, moderate, rules, leads */

@@ -31,9 +31,12 @@ export function Dashboard({ app }) {
   const [members, setMembers] = useState(null);
   const [error, setError] = useState('');
   const [now, setNow] = useState(new Date());
+  const [review, setReview] = useState(null);
 
   useEffect(() => {
     api.get(wsPath(ws.id, '/members')).then((r) => setMembers(r.members || []), (e) => setError(errorText(e)));
+    // Those who approve start the day with what waits for them.
+    if (app.can('posts.approve')) api.get(wsPath(ws.id, '/posts?state=in_review&limit=100')).then((r) => setReview(r.posts || []), () => {});
     const timer = setInterval(() => setNow(new Date()), 30000);
     return () => clearInterval(timer);
   }, []);
@@ -50,6 +53,16 @@ export function Dashboard({ app }) {
   return html`<div class="page" data-testid="page-dashboard">
     <${PageHeader} title=${t(greeting(tz), { name: first })} subtitle=${t('dashboard.subtitle', { workspace: ws.name })} />
     ${error && html`<${Alert}>${error}<//>`}
+    ${review && review.length > 0 && html`<section class="card review-card" data-testid="dash-approvals">
+      <div class="review-card-text">
+        <span class="review-card-icon" aria-hidden="true"><${Icon} name="eye" /></span>
+        <div>
+          <h2 data-testid="dash-approvals-count">${tn('dashboard.review_count', review.length)}</h2>
+          <p class="muted small">${review.slice(0, 3).map((p) => p.title || t('content.untitled')).join(' · ')}</p>
+        </div>
+      </div>
+      <a class="btn btn-primary" href=${`${app.base}/approvals`} data-testid="dash-approvals-open">${t('dashboard.review_open')}</a>
+    </section>`}
     <div class="dash-grid">
       <${Card} cls="ws-card" testid="dash-workspace">
         <div class="ws-card-head">

@@ -1,15 +1,11 @@
 // placeholder: calm empty states for the screens that later issues fill
-// (calendar, compose, inbox, leads, analytics, campaigns, strategy, library).
+// (inbox, leads, analytics, campaigns, strategy, library).
 import { html } from '/vendor/htm-preact.js';
 import { t } from '../i18n.js';
 import { PageHeader, Icon } from '../ui.js';
 
 // Per page: catalog keys and where "what to do next" leads.
 const PAGES = {
-  calendar: { icon: 'calendar', title: 'nav.calendar', sub: 'calendar.subtitle', head: 'calendar.empty_title', body: 'calendar.empty_body',
-    points: ['calendar.point1', 'calendar.point2', 'calendar.point3'], next: 'calendar.next', action: 'calendar.action', to: 'team' },
-  compose: { icon: 'compose', title: 'nav.compose', sub: 'compose.subtitle', head: 'compose.empty_title', body: 'compose.empty_body',
-    points: ['compose.point1', 'compose.point2', 'compose.point3'], next: 'compose.next', action: 'compose.action', to: 'settings' },
   inbox: { icon: 'inbox', title: 'nav.inbox', sub: 'inbox.subtitle', head: 'inbox.empty_title', body: 'inbox.empty_body',
     points: ['inbox.point1', 'inbox.point2', 'inbox.point3'], next: 'inbox.next', action: 'inbox.action', to: 'team' },
   leads: { icon: 'leads', title: 'nav.leads', sub: 'leads.subtitle', head: 'leads.empty_title', body: 'leads.empty_body',

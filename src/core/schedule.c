@@ -1,0 +1,448 @@
+/* schedule: wall-clock times in a zone <-> UTC (DST-correct: 09:00 in
+ * Europe/Tirane stays 09:00 across the change), calendar ranges and the
+ * next free posting slot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/time.h"
+#include "core/content.h"
+
+static int num(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" as if it were UTC, in ms. */
+static int parse_wall(const char *s, int date_only, int64_t *ms)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0;
+	size_t n = strlen(s);
+	if (n < 10 || num(s, 4, &y) || s[4] != '-' || num(s + 5, 2, &mo) || s[7] != '-' || num(s + 8, 2, &d))
+		return -1;
+	if (date_only ? n != 10 : (n != 16 && n != 19))
+		return -1;
+	if (!date_only && (s[10] != 'T' || num(s + 11, 2, &h) || s[13] != ':' || num(s + 14, 2, &mi) ||
+			   (n == 19 && (s[16] != ':' || num(s + 17, 2, &se)))))
+		return -1;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    h > 23 || mi > 59 || se > 59)
+		return -1;
+	*ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000;
+	return 0;
+}
+
+int schedule_local_to_utc(const char *local, const char *zone, int64_t *ms, struct err *e)
+{
+	int64_t wall;
+	if (parse_wall(local, 0, &wall))
+		return err_set(e, ERR_INVALID, "schedule.local", "$.local", "use a local time like 2026-12-01T09:00");
+	if (!time_zone_valid(zone))
+		return err_set(e, ERR_INVALID, "schedule.timezone", "$.timezone", "unknown IANA time zone");
+	/* The offsets in force a day either side cover every transition; a
+	 * candidate is right when converting it back gives the same wall time. */
+	int offs[2], found = 0;
+	int64_t best = 0;
+	if (time_zone_offset(zone, wall - 86400000, &offs[0]) || time_zone_offset(zone, wall + 86400000, &offs[1]))
+		return err_set(e, ERR_INVALID, "schedule.timezone", "$.timezone", "unknown IANA time zone");
+	for (int i = 0; i < 2; i++) {
+		int64_t cand = wall - (int64_t)offs[i] * 1000;
+		int back;
+		if (time_zone_offset(zone, cand, &back) == 0 && cand + (int64_t)back * 1000 == wall) {
+			if (!found || cand < best)
+				best = cand;
+			found = 1;
+		}
+	}
+	if (!found)
+		return err_set(e, ERR_INVALID, "schedule.time_in_gap", "$.local",
+			       "%s does not exist in %s (the clocks skip it)", local, zone);
+	*ms = best;
+	return 0;
+}
+
+int schedule_utc_to_local(int64_t ms, const char *zone, char out[20])
+{
+	int off;
+	if (time_zone_offset(zone, ms, &off))
+		return -1;
+	int64_t wall = ms / 1000 + off;
+	int64_t days = wall >= 0 ? wall / 86400 : (wall - 86399) / 86400;
+	int sod = (int)(wall - days * 86400);
+	int y, m, d;
+	civil_from_days(days, &y, &m, &d);
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d", y, m, d, sod / 3600, sod / 60 % 60);
+	str_copy(out, tmp, 20);
+	return 0;
+}
+
+struct cal_ctx {
+	struct store *st;
+	json_t *posts; /* one object per post, with its channels and recurrence */
+	json_t *cur;
+	int64_t cur_id;
+	const char *zone;
+};
+
+static int cal_row(void *ctx, struct store_row *r)
+{
+	struct cal_ctx *c = ctx;
+	struct store *st = c->st;
+	int64_t id = store_int(st, r, 0);
+	if (!c->cur || id != c->cur_id) {
+		const char *sl = store_text(st, r, 5), *sz = store_text(st, r, 6), *rec = store_text(st, r, 10);
+		c->cur = json_pack("{sI ss ss ss sI ss ss so}", "id", (json_int_t)id, "state", store_text(st, r, 1), "title",
+				   store_text(st, r, 2), "excerpt", store_text(st, r, 3), "at", (json_int_t)store_int(st, r, 4),
+				   "chosen_local", sl ? sl : "", "chosen_timezone", sz ? sz : c->zone, "channels", json_array());
+		json_object_set_new(c->cur, "content_type", json_string(store_text(st, r, 7)));
+		json_object_set_new(c->cur, "recurrence", rec ? json_loads(rec, 0, NULL) : json_null());
+		json_array_append_new(c->posts, c->cur);
+		c->cur_id = id;
+	}
+	if (!store_is_null(st, r, 8))
+		json_array_append_new(json_object_get(c->cur, "channels"),
+				      json_pack("{sI ss}", "id", (json_int_t)store_int(st, r, 8), "network",
+						store_text(st, r, 9)));
+	return 0;
+}
+
+/* One calendar item: the post at one occurrence. */
+static json_t *cal_item(json_t *post, int64_t at, const char *zone, int k)
+{
+	char local[20] = "";
+	schedule_utc_to_local(at, zone, local);
+	json_t *o = json_pack("{sO sO sO sO so ss sO sO sO sO}", "id", json_object_get(post, "id"), "state",
+			      json_object_get(post, "state"), "title", json_object_get(post, "title"), "excerpt",
+			      json_object_get(post, "excerpt"), "scheduled_at", json_time(at), "local", local,
+			      "chosen_timezone", json_object_get(post, "chosen_timezone"), "content_type",
+			      json_object_get(post, "content_type"), "channels", json_object_get(post, "channels"),
+			      "recurrence", json_object_get(post, "recurrence"));
+	json_object_set_new(o, "occurrence", k >= 0 ? json_integer(k) : json_null());
+	return o;
+}
+
+struct expand_ctx {
+	json_t *items, *post;
+	const char *zone;
+};
+
+static int expand_item(void *ctx, int64_t at, const char *local, int k)
+{
+	(void)local;
+	struct expand_ctx *x = ctx;
+	json_array_append_new(x->items, cal_item(x->post, at, x->zone, k));
+	return json_array_size(x->items) > 20000;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "scheduled_at"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "scheduled_at"));
+	int c = strcmp(x ? x : "", y ? y : "");
+	if (c)
+		return c;
+	return (int)(json_integer_value(json_object_get(*(json_t *const *)a, "id")) -
+		     json_integer_value(json_object_get(*(json_t *const *)b, "id")));
+}
+
+int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e)
+{
+	struct workspace w;
+	int rc = workspace_get(st, ws, &w, e);
+	if (rc)
+		return rc;
+	int64_t f, t;
+	char fl[64], tl[64];
+	if (parse_wall(from, 1, &f) || parse_wall(to, 1, &t))
+		return err_set(e, ERR_INVALID, "calendar.range", "from", "from and to are dates like 2026-12-01");
+	if (t < f || t - f > 62LL * 86400000)
+		return err_set(e, ERR_INVALID, "calendar.range", "to", "the range is 1 to 62 days");
+	snprintf(fl, sizeof fl, "%.10sT00:00", from);
+	/* to is inclusive: the range ends at midnight after it, local time. */
+	int y, m, d;
+	civil_from_days(t / 86400000 + 1, &y, &m, &d);
+	snprintf(tl, sizeof tl, "%04d-%02d-%02dT00:00", y, m, d);
+	int64_t fu, tu;
+	/* Midnight can fall in a gap in a few zones; then the first minute
+	 * after it counts. */
+	if (schedule_local_to_utc(fl, w.timezone, &fu, NULL)) {
+		fl[11] = '0', fl[12] = '1';
+		if ((rc = schedule_local_to_utc(fl, w.timezone, &fu, e)))
+			return rc;
+	}
+	if (schedule_local_to_utc(tl, w.timezone, &tu, NULL)) {
+		tl[11] = '0', tl[12] = '1';
+		if ((rc = schedule_local_to_utc(tl, w.timezone, &tu, e)))
+			return rc;
+	}
+	struct cal_ctx c = {st, json_array(), NULL, 0, w.timezone};
+	struct store_val v[] = {SV_I(ws), SV_I(fu), SV_I(tu)};
+	rc = store_exec(st, Q_CALENDAR_RANGE, v, NARGS(v), cal_row, &c, e);
+	if (rc < 0) {
+		json_decref(c.posts);
+		return rc;
+	}
+	json_t *items = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(c.posts, i, p)
+	{
+		json_t *rec = json_object_get(p, "recurrence");
+		const char *first = json_string_value(json_object_get(p, "chosen_local"));
+		const char *zone = json_string_value(json_object_get(p, "chosen_timezone"));
+		if (json_is_object(rec) && first && *first) {
+			struct expand_ctx x = {items, p, w.timezone};
+			schedule_expand(first, zone, rec, fu, tu, expand_item, &x);
+		} else {
+			int64_t at = json_integer_value(json_object_get(p, "at"));
+			if (at >= fu && at < tu)
+				json_array_append_new(items, cal_item(p, at, w.timezone, -1));
+		}
+	}
+	json_decref(c.posts);
+	/* recurring posts interleave with the rest: order by time */
+	size_t n = json_array_size(items);
+	json_t **arr = xmalloc((n ? n : 1) * sizeof *arr);
+	for (i = 0; i < n; i++)
+		arr[i] = json_incref(json_array_get(items, i));
+	qsort(arr, n, sizeof *arr, by_time);
+	json_array_clear(items);
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, arr[i]);
+	free(arr);
+	*out = json_pack("{ss ss ss so}", "timezone", w.timezone, "from", from, "to", to, "posts", items);
+	return 0;
+}
+
+static int taken_row(void *ctx, struct store_row *r)
+{
+	void **c = ctx;
+	json_array_append_new(c[1], json_integer(store_int(c[0], r, 0)));
+	return 0;
+}
+
+int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t after_ms, int64_t *slot_ms,
+		       struct err *e)
+{
+	json_t *ch;
+	int rc = channel_get(st, ws, channel_id, &ch, e);
+	if (rc)
+		return rc;
+	json_t *slots = json_object_get(ch, "slots");
+	const char *zone = json_string_value(json_object_get(ch, "timezone"));
+	if (json_array_size(slots) == 0) {
+		json_decref(ch);
+		return err_set(e, ERR_CONFLICT, "schedule.no_slots", "$.channel_id", "this channel has no posting slots");
+	}
+	/* Look four weeks ahead for the first slot time not already taken. */
+	int64_t horizon = after_ms + 28LL * 86400000;
+	json_t *taken = json_array();
+	void *ctx[2] = {st, taken};
+	struct store_val v[] = {SV_I(ws), SV_I(channel_id), SV_I(after_ms), SV_I(horizon + 86400000)};
+	rc = store_exec(st, Q_CHANNEL_TAKEN, v, NARGS(v), taken_row, ctx, e);
+	int64_t best = 0;
+	char today[20];
+	if (rc >= 0 && schedule_utc_to_local(after_ms, zone, today) == 0) {
+		int64_t day0;
+		char d10[11];
+		memcpy(d10, today, 10);
+		d10[10] = '\0';
+		parse_wall(d10, 1, &day0);
+		for (int k = 0; k <= 28 && !best; k++) {
+			int64_t day = day0 / 86400000 + k;
+			int dow = (int)(((day % 7) + 7 + 3) % 7) + 1; /* 1970-01-01 was a Thursday (4) */
+			int y, m, d;
+			civil_from_days(day, &y, &m, &d);
+			/* the slots of this weekday, earliest first */
+			for (int pass = 0; pass < 1; pass++) {
+				size_t i;
+				json_t *s;
+				int64_t day_best = 0;
+				json_array_foreach(slots, i, s)
+				{
+					if (json_integer_value(json_object_get(s, "day")) != dow)
+						continue;
+					char local[64];
+					snprintf(local, sizeof local, "%04d-%02d-%02dT%s", y, m, d,
+						 json_string_value(json_object_get(s, "time")));
+					int64_t at;
+					if (schedule_local_to_utc(local, zone, &at, NULL) || at <= after_ms)
+						continue;
+					int busy = 0;
+					size_t j;
+					json_t *tv;
+					json_array_foreach(taken, j, tv) if (json_integer_value(tv) == at) busy = 1;
+					if (!busy && (!day_best || at < day_best))
+						day_best = at;
+				}
+				best = day_best;
+			}
+		}
+	}
+	json_decref(taken);
+	json_decref(ch);
+	if (rc < 0)
+		return rc;
+	if (!best)
+		return err_set(e, ERR_CONFLICT, "schedule.queue_full", "$.channel_id",
+			       "no free slot in the next four weeks");
+	*slot_ms = best;
+	return 0;
+}
+
+/* ---- recurrence ------------------------------------------------------ */
+
+int schedule_check_recurrence(json_t *rec, struct err *e)
+{
+	static const char *const keys[] = {"freq", "interval", "days", "until", "count", NULL};
+	if (!json_is_object(rec))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence", "recurrence must be an object");
+	const char *k;
+	json_t *v;
+	json_object_foreach(rec, k, v)
+	{
+		int ok = 0;
+		for (const char *const *p = keys; *p; p++)
+			if (strcmp(*p, k) == 0)
+				ok = 1;
+		if (!ok)
+			return err_set(e, ERR_INVALID, "field.unknown", "$.recurrence", "unknown field %.40s", k);
+	}
+	const char *freq = json_string_value(json_object_get(rec, "freq"));
+	if (!freq || (strcmp(freq, "daily") != 0 && strcmp(freq, "weekly") != 0 && strcmp(freq, "monthly") != 0))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.freq", "freq is daily, weekly or monthly");
+	json_t *iv = json_object_get(rec, "interval");
+	if (iv && (!json_is_integer(iv) || json_integer_value(iv) < 1 || json_integer_value(iv) > 365))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.interval", "interval is 1 to 365");
+	json_t *days = json_object_get(rec, "days");
+	if (days) {
+		if (strcmp(freq, "weekly") != 0 || !json_is_array(days) || json_array_size(days) < 1 ||
+		    json_array_size(days) > 7)
+			return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days",
+				       "days (1-7, Monday = 1) go with weekly");
+		size_t i;
+		json_t *d;
+		int seen[8] = {0};
+		json_array_foreach(days, i, d)
+		{
+			if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 7 ||
+			    seen[json_integer_value(d)]++)
+				return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.days",
+					       "days are 1 to 7, each once");
+		}
+	}
+	json_t *until = json_object_get(rec, "until"), *count = json_object_get(rec, "count");
+	int64_t tmp;
+	if (until && (!json_is_string(until) || parse_wall(json_string_value(until), 1, &tmp)))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.until", "until is a date, 2026-12-31");
+	if (count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 500))
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence.count", "count is 1 to 500");
+	if (!until && !count)
+		return err_set(e, ERR_INVALID, "schedule.recurrence", "$.recurrence",
+			       "a recurrence needs an end: until or count");
+	return 0;
+}
+
+int schedule_expand(const char *first_local, const char *zone, json_t *rec, int64_t from_ms, int64_t to_ms,
+		    int (*fn)(void *ctx, int64_t at, const char *local, int k), void *ctx)
+{
+	int64_t first;
+	if (parse_wall(first_local, 0, &first))
+		return -1;
+	const char *freq = json_string_value(json_object_get(rec, "freq"));
+	int interval = json_is_integer(json_object_get(rec, "interval")) ? (int)json_integer_value(json_object_get(rec, "interval")) : 1;
+	long count = json_is_integer(json_object_get(rec, "count")) ? (long)json_integer_value(json_object_get(rec, "count")) : 0;
+	int64_t until = 0;
+	const char *us = json_string_value(json_object_get(rec, "until"));
+	if (us && parse_wall(us, 1, &until) == 0)
+		until += 86400000; /* inclusive */
+	json_t *days = json_object_get(rec, "days");
+	int64_t day0 = first / 86400000, tod = first % 86400000;
+	int y0, m0, d0;
+	civil_from_days(day0, &y0, &m0, &d0);
+	long made = 0;
+	for (long step = 0; step < 4000; step++) {
+		int64_t day;
+		if (!freq || strcmp(freq, "daily") == 0) {
+			day = day0 + step * interval;
+		} else if (strcmp(freq, "weekly") == 0) {
+			/* weeks from the first one's Monday; in each, the chosen days */
+			int64_t monday = day0 - (((day0 % 7) + 7 + 3) % 7);
+			int64_t week = step / 7;
+			int dow = (int)(step % 7) + 1;
+			if (week % interval)
+				continue;
+			int chosen = 0;
+			size_t i;
+			json_t *d;
+			if (days) {
+				json_array_foreach(days, i, d) if (json_integer_value(d) == dow) chosen = 1;
+			} else {
+				chosen = dow == (int)(((day0 % 7) + 7 + 3) % 7) + 1;
+			}
+			day = monday + week * 7 + dow - 1;
+			if (!chosen || day < day0)
+				continue;
+		} else {
+			int mm = m0 - 1 + (int)step * interval;
+			int y = y0 + mm / 12, m = mm % 12 + 1;
+			static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+			int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+			if (d0 > mdays[m - 1] || (m == 2 && d0 == 29 && !leap))
+				continue; /* no such day this month (RFC 5545 skips it) */
+			day = days_from_civil(y, m, d0);
+		}
+		int64_t wall = day * 86400000 + tod;
+		if (until && wall >= until)
+			break;
+		if (count && made >= count)
+			break;
+		made++;
+		int y, m, d;
+		civil_from_days(day, &y, &m, &d);
+		char local[64];
+		snprintf(local, sizeof local, "%04d-%02d-%02dT%02d:%02d", y, m, d, (int)(tod / 3600000), (int)(tod / 60000 % 60));
+		int64_t at;
+		if (schedule_local_to_utc(local, zone, &at, NULL))
+			continue; /* falls in a DST gap: that occurrence is skipped */
+		if (at >= to_ms)
+			break;
+		if (at >= from_ms && fn(ctx, at, local, (int)made - 1))
+			break;
+	}
+	return 0;
+}
