@@ -190,7 +190,7 @@ int demo_create(struct store *st, int *created, struct err *e)
 			return rc;
 		ids[i] = u.id;
 	}
-	struct workspace hotel, bakery;
+	struct workspace hotel = {0}, bakery = {0};
 	int rc = workspace_create(st, &a, "Hotel Guri i Kuq", "Europe/Tirane", "sq", "EUR", ids[0], &hotel, e);
 	if (!rc)
 		rc = workspace_create(st, &a, "Furra e Lagjes", "Europe/Tirane", "sq", "ALL", ids[0], &bakery, e);

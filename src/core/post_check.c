@@ -90,9 +90,11 @@ void post_check_variants(json_t *post)
 			json_t *counts = json_array();
 			size_t k;
 			json_t *part;
-			json_array_foreach(thread, k, part)
+			for (k = 0; k < json_array_size(thread); k++) {
+				part = json_array_get(thread, k);
 				json_array_append_new(counts, check_text((enum network)net, json_string_value(part), &l,
 									 (int)k, problems));
+			}
 			json_object_set(v, "count", json_array_get(counts, 0));
 			json_object_set_new(v, "thread_counts", counts);
 		}

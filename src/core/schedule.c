@@ -236,10 +236,10 @@ int calendar_range(struct store *st, int64_t ws, const char *from, const char *t
 	json_decref(c.posts);
 	/* recurring posts interleave with the rest: order by time */
 	size_t n = json_array_size(items);
-	json_t **arr = xmalloc((n ? n : 1) * sizeof *arr);
+	json_t **arr = xmalloc((n ? n : 1) * sizeof(json_t *));
 	for (i = 0; i < n; i++)
 		arr[i] = json_incref(json_array_get(items, i));
-	qsort(arr, n, sizeof *arr, by_time);
+	qsort(arr, n, sizeof(json_t *), by_time);
 	json_array_clear(items);
 	for (i = 0; i < n; i++)
 		json_array_append_new(items, arr[i]);
