@@ -9,6 +9,35 @@
 #include "text/adapt.h"
 #include "text/internal.h"
 
+char *(*adapt_link_hook)(const char *url, enum network net, void *ctx);
+void *adapt_link_ctx;
+
+/* Replace every URL the network detects by the hook's answer. */
+static char *replace_links(enum network net, const char *s, size_t len, const struct net_limits *lim)
+{
+	struct text_count c;
+	if (!adapt_link_hook || text_count(net, s, len, lim, &c))
+		return xstrndup(s, len);
+	struct buf out = BUF_INIT(0);
+	size_t at = 0;
+	for (size_t i = 0; i < c.nentities; i++) {
+		if (c.entities[i].type != ENT_URL)
+			continue;
+		char *url = xstrndup(s + c.entities[i].byte_start, c.entities[i].byte_end - c.entities[i].byte_start);
+		char *rep = adapt_link_hook(url, net, adapt_link_ctx);
+		if (rep) {
+			buf_add(&out, s + at, c.entities[i].byte_start - at);
+			buf_adds(&out, rep);
+			at = c.entities[i].byte_end;
+			free(rep);
+		}
+		free(url);
+	}
+	buf_add(&out, s + at, len - at);
+	text_count_free(&c);
+	return buf_steal(&out);
+}
+
 /* Networks where a long text becomes a thread of replies. */
 static int has_threads(enum network n)
 {
@@ -164,8 +193,9 @@ json_t *adapt_text(enum network net, const char *master, const struct net_limits
 	const struct net_limits *lim = &l;
 	json_t *notes = json_array();
 	int dropped = 0;
-	size_t mlen = strlen(master);
-	char *s = drop_hashtags(net, master, mlen, lim, &dropped);
+	char *linked = replace_links(net, master, strlen(master), lim);
+	char *s = drop_hashtags(net, linked, strlen(linked), lim, &dropped);
+	free(linked);
 	size_t len = trim_end(s, strlen(s));
 	s[len] = '\0';
 	if (dropped)

@@ -12,6 +12,12 @@
  * trimmed at a sentence or word boundary with an ellipsis (adapt.trimmed).
  * Caller decrefs. */
 json_t *adapt_text(enum network net, const char *master, const struct net_limits *lim);
+/* The hook for tracking links: when set (by the links feature), adapt_text
+ * replaces each URL the network detects by what it returns (caller frees;
+ * NULL keeps the URL). */
+extern char *(*adapt_link_hook)(const char *url, enum network net, void *ctx);
+extern void *adapt_link_ctx;
+
 /* LinkedIn's "little text": every reserved character backslash-escaped, so
  * the post is not cut at the first one. Caller frees. */
 char *adapt_linkedin_escape(const char *s);

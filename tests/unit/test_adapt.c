@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,28 @@ static void test_linkedin_escaping(void **state)
 	free(e);
 }
 
+static char *shorten(const char *url, enum network net, void *ctx)
+{
+	(void)ctx;
+	char out[128];
+	snprintf(out, sizeof out, "https://k.al/%s%zu", net_name(net), strlen(url));
+	return xstrdup(out);
+}
+
+static void test_link_hook_replaces_every_detected_url(void **state)
+{
+	(void)state;
+	adapt_link_hook = shorten;
+	json_t *a = adapt_text(NET_X, "Book: https://gurikuq.al/june?utm=x and gurikuq.al too", NULL);
+	assert_string_equal(json_string_value(json_object_get(a, "text")),
+			    "Book: https://k.al/x29 and https://k.al/x10 too");
+	json_decref(a);
+	adapt_link_hook = NULL;
+	a = adapt_text(NET_X, "Book: https://gurikuq.al/june", NULL);
+	assert_string_equal(json_string_value(json_object_get(a, "text")), "Book: https://gurikuq.al/june");
+	json_decref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_trim_never_splits_a_grapheme),
 		cmocka_unit_test(test_instagram_hashtags_over_the_cap_are_dropped),
 		cmocka_unit_test(test_linkedin_escaping),
+		cmocka_unit_test(test_link_hook_replaces_every_detected_url),
 	};
 	return cmocka_run_group_tests_name("adapt", tests, NULL, NULL);
 }
