@@ -6,12 +6,14 @@ CC ?= cc
 BENCH ?=
 VERSION := 0.1.0
 
-PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc vips
+PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc vips libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
-COMMON = $(WARN) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
+# Connectors built from their own files join the table in src/net/connector.c.
+CONNECTORS := $(if $(wildcard src/net/bluesky.c),-DKANAL_HAVE_BLUESKY)
+COMMON = $(WARN) $(CONNECTORS) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
 REL_CFLAGS = $(COMMON) -O2 -g -D_FORTIFY_SOURCE=3
 ASAN_CFLAGS = $(COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_LDFLAGS = -fsanitize=address,undefined
@@ -50,6 +52,8 @@ build/rel/%.o: src/%.c
 build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+build/rel/net/connector.o build/asan/net/connector.o: $(wildcard src/net/bluesky.c)
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

@@ -39,11 +39,11 @@ run_node() {
 	ls tests/$suite/*.test.mjs >/dev/null 2>&1 || return 0
 	echo "== $suite tests"
 	node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-		--test-reporter=tap --test-reporter-destination="$out/$suite.tap" "$@" tests/$suite/*.test.mjs
+		--test-reporter=tap --test-reporter-destination="$out/${suite//\//-}.tap" "$@" tests/$suite/*.test.mjs
 	local rc=$?
 	local p f
-	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out/$suite.tap" | tail -1)
-	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out/$suite.tap" | tail -1)
+	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out/${suite//\//-}.tap" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out/${suite//\//-}.tap" | tail -1)
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
@@ -73,6 +73,7 @@ fi
 run_node api
 run_node conformance
 run_node e2e
+run_node peers/bsky
 
 for s in "${suites_failed[@]}"; do echo "suite failed without a counted test: $s"; done
 echo "kanal: $passed passed, $failed failed"

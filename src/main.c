@@ -9,8 +9,9 @@
 #include "cli/cli.h"
 
 const struct command cli_commands[] = {
-	{"serve", cmd_serve, "[--listen ADDR:PORT] [--threads N] [--public-url URL] [--web-dir DIR]",
-	 "Serve the API, the UI and the workers."},
+	{"serve", cmd_serve, "[--listen ADDR:PORT] [--threads N] [--public-url URL] [--web-dir DIR] [--no-workers]",
+	 "Serve the API, the UI and the publishing workers (--no-workers or KANAL_WORKERS=0: none)."},
+	{"worker", cmd_worker, "[--workers N]", "Run only the publishing scheduler and workers (no HTTP)."},
 	{"demo", cmd_demo, "[--no-serve] [--listen ADDR:PORT]",
 	 "Create the demo agency and its two client brands (once), then serve."},
 	{"migrate", cmd_migrate, "", "Apply pending database migrations."},

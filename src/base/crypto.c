@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -116,6 +117,93 @@ void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsig
 	crypto_auth_hmacsha256_init(&st, key, 32);
 	crypto_auth_hmacsha256_update(&st, msg, len);
 	crypto_auth_hmacsha256_final(&st, out);
+}
+
+/* The key id: the first 4 bytes of a hash of the purpose key, so that a
+ * value sealed under another master key is recognised as such (rotation). */
+static void key_id(const unsigned char key[32], char out[10])
+{
+	unsigned char h[4];
+	crypto_generichash(h, sizeof h, key, 32, (const unsigned char *)"kanal-key-id", 12);
+	out[0] = 'k';
+	sodium_bin2hex(out + 1, 9, h, sizeof h);
+}
+
+char *crypto_seal(const char *purpose, const char *ad, const void *pt, size_t n)
+{
+	unsigned char key[32];
+	char kid[10];
+	crypto_subkey(purpose, key);
+	key_id(key, kid);
+	size_t raw_len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + n + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	unsigned char *raw = xmalloc(raw_len);
+	randombytes_buf(raw, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	unsigned long long clen = 0;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(raw + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, pt, n,
+						   (const unsigned char *)ad, strlen(ad), NULL, raw, key);
+	sodium_memzero(key, sizeof key);
+	size_t b64 = sodium_base64_ENCODED_LEN(raw_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = xmalloc(strlen(kid) + 1 + b64);
+	size_t kl = strlen(kid);
+	memcpy(out, kid, kl);
+	out[kl] = '.';
+	sodium_bin2base64(out + kl + 1, b64, raw, raw_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(raw);
+	return out;
+}
+
+char *crypto_open(const char *purpose, const char *ad, const char *sealed, size_t *n)
+{
+	unsigned char key[32];
+	char kid[10];
+	crypto_subkey(purpose, key);
+	key_id(key, kid);
+	size_t kl = strlen(kid);
+	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	if (!sealed || strncmp(sealed, kid, kl) != 0 || sealed[kl] != '.') {
+		sodium_memzero(key, sizeof key);
+		return NULL;
+	}
+	const char *b64 = sealed + kl + 1;
+	size_t cap = strlen(b64) / 4 * 3 + 3, raw_len = 0;
+	unsigned char *raw = xmalloc(cap);
+	char *out = NULL;
+	if (sodium_base642bin(raw, cap, b64, strlen(b64), NULL, &raw_len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+	    raw_len >= nb + ab) {
+		out = xmalloc(raw_len - nb - ab + 1);
+		unsigned long long plen = 0;
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out, &plen, NULL, raw + nb, raw_len - nb,
+							       (const unsigned char *)ad, strlen(ad), raw, key) != 0) {
+			free(out);
+			out = NULL;
+		} else {
+			out[plen] = '\0';
+			if (n)
+				*n = (size_t)plen;
+		}
+	}
+	sodium_memzero(key, sizeof key);
+	free(raw);
+	return out;
+}
+
+void crypto_free_secret(char *s)
+{
+	if (!s)
+		return;
+	sodium_memzero(s, strlen(s));
+	free(s);
+}
+
+void crypto_hmac_hex(const void *key, size_t keylen, const void *msg, size_t len, char out[65])
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[32];
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, msg, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof mac);
 }
 
 void crypto_b64url(const void *in, size_t n, char *out, size_t size)

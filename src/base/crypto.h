@@ -31,6 +31,21 @@ int crypto_set_master_key(const char *hex);
 /* A 32-byte key for one purpose ("share-link", ...), derived from the
  * master key. */
 void crypto_subkey(const char *purpose, unsigned char out[32]);
+/* Seal n bytes of plaintext for one purpose ("channel-secrets") with
+ * associated data ad (the row's id, so that a sealed value copied to
+ * another row does not open): XChaCha20-Poly1305 under a key derived from
+ * the master key, written as "<key id>.<base64url(nonce | ciphertext)>"
+ * (caller frees). */
+char *crypto_seal(const char *purpose, const char *ad, const void *pt, size_t n);
+/* Open a sealed value: the plaintext, NUL-terminated (caller frees with
+ * crypto_free_secret), its length in *n; NULL when the key id is not the
+ * current key's, or the value was changed or belongs to another row. */
+char *crypto_open(const char *purpose, const char *ad, const char *sealed, size_t *n);
+/* Wipe and free a string holding a secret (NULL is fine). */
+void crypto_free_secret(char *s);
+/* HMAC-SHA256 of msg under a key of any length, as 64 lowercase hex
+ * characters (+NUL) in out (webhook signatures). */
+void crypto_hmac_hex(const void *key, size_t keylen, const void *msg, size_t len, char out[65]);
 /* HMAC-SHA256 of msg under key. */
 void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsigned char out[32]);
 /* URL-safe base64 without padding; out needs 4*n/3+4. */

@@ -17,6 +17,7 @@ struct config {
 	char web_dir[1024];
 	char config_file[1024];
 	unsigned threads;
+	int workers; /* publishing worker threads in serve; 0 runs no publishing engine */
 };
 
 /* Fill cfg from defaults, the config file (explicit path or ./kanal.conf),
@@ -42,6 +43,7 @@ void cli_usage(const char *name);
 int cli_read_secret(char *out, size_t size, struct err *e);
 
 int cmd_serve(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_worker(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_demo(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_migrate(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_user(struct config *cfg, int argc, char **argv, struct err *e);

@@ -1,7 +1,9 @@
-/* cmd_serve: serve, demo, migrate, backup and version, plus helpers shared
- * by the commands. */
+/* cmd_serve: serve, worker, demo, migrate, backup and version, plus helpers
+ * shared by the commands. */
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@
 #include "cli/cli.h"
 #include "core/core.h"
 #include "http/http.h"
+#include "jobs/jobs.h"
+#include "net/http_client.h"
 
 int cli_wants_help(int argc, char **argv)
 {
@@ -78,10 +82,45 @@ static int ensure_secret_key(struct config *cfg, struct err *e)
 	return 0;
 }
 
+/* SIGINT and SIGTERM go to the main thread's sigwait: blocked here,
+ * before any thread starts, so that every thread inherits the mask. */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Outbound HTTP (before any thread), then, when workers are wanted, the
+ * publishing scheduler and workers. */
+static int start_engine(const struct config *cfg, struct err *e)
+{
+	if (http_client_init())
+		return err_set(e, ERR_INTERNAL, "net.init", "", "cannot initialise libcurl");
+	struct jobs_config jc = {.dsn = cfg->db, .worker_threads = cfg->workers};
+	int rc = cfg->workers > 0 ? jobs_start(&jc, e) : 0;
+	if (rc)
+		http_client_cleanup();
+	return rc;
+}
+
+/* After every thread that may make a request has stopped. */
+static void stop_engine(void)
+{
+	jobs_stop();
+	http_client_cleanup();
+}
+
 static int serve(struct config *cfg, int argc, char **argv, struct err *e)
 {
 	for (int i = 0; i < argc; i++) {
 		const char *key = NULL;
+		if (strcmp(argv[i], "--no-workers") == 0) {
+			cfg->workers = 0;
+			continue;
+		}
 		if (strcmp(argv[i], "--listen") == 0)
 			key = "listen";
 		else if (strcmp(argv[i], "--threads") == 0)
@@ -117,8 +156,50 @@ static int serve(struct config *cfg, int argc, char **argv, struct err *e)
 		.web_dir = cfg->web_dir[0] ? cfg->web_dir : NULL,
 		.threads = cfg->threads,
 	};
+	sigset_t set;
+	block_stop_signals(&set);
+	if ((rc = start_engine(cfg, e)))
+		return rc;
 	log_info("kanal %s ready in %.1f ms (database %s)", KANAL_VERSION, (double)(time_mono_ns() - t0) / 1e6, cfg->db);
-	return http_serve(&hc, e);
+	rc = http_serve(&hc, e);
+	stop_engine();
+	return rc;
+}
+
+/* `kanal worker`: the publishing engine without the HTTP server, for
+ * scale-out beside `kanal serve --no-workers`. */
+int cmd_worker(struct config *cfg, int argc, char **argv, struct err *e)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			int rc = config_set(cfg, "workers", argv[++i], e);
+			if (rc)
+				return rc;
+		} else {
+			return CLI_USAGE;
+		}
+	}
+	if (cfg->workers < 1)
+		cfg->workers = 1;
+	struct store *st;
+	int rc = cli_open_store(cfg, &st, e);
+	if (rc)
+		return rc;
+	store_close(st);
+	if ((rc = ensure_secret_key(cfg, e)))
+		return rc;
+	if (crypto_set_master_key(cfg->secret_key))
+		return err_set(e, ERR_INVALID, "config.secret_key", "", "the secret key must be 64 hex characters");
+	sigset_t set;
+	block_stop_signals(&set);
+	if ((rc = start_engine(cfg, e)))
+		return rc;
+	fprintf(stderr, "kanal: publishing worker running (%d threads)\n", cfg->workers);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping", sig);
+	stop_engine();
+	return 0;
 }
 
 int cmd_serve(struct config *cfg, int argc, char **argv, struct err *e)

@@ -19,6 +19,7 @@ static const struct {
 	{"threads", "KANAL_THREADS"},
 	{"public_url", "KANAL_PUBLIC_URL"},
 	{"web_dir", "KANAL_WEB_DIR"},
+	{"workers", "KANAL_WORKERS"},
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, struct err *e)
@@ -42,8 +43,14 @@ int config_set(struct config *cfg, const char *key, const char *value, struct er
 		if (*value && !str_starts(value, "http://") && !str_starts(value, "https://"))
 			return err_set(e, ERR_INVALID, "config.public_url", key, "public_url must start with http:// or https://");
 		str_copy(cfg->public_url, value, sizeof cfg->public_url);
-	} else if (strcmp(key, "web_dir") == 0)
+	} else if (strcmp(key, "web_dir") == 0) {
 		str_copy(cfg->web_dir, value, sizeof cfg->web_dir);
+	} else if (strcmp(key, "workers") == 0) {
+		long long n;
+		if (str_to_i64(value, &n) || n < 0 || n > 64)
+			return err_set(e, ERR_INVALID, "config.workers", key, "workers must be 0 (none) to 64");
+		cfg->workers = (int)n;
+	}
 	else
 		return err_set(e, ERR_INVALID, "config.unknown", key, "unknown setting %s", key);
 	return 0;
@@ -97,6 +104,7 @@ int config_load(struct config *cfg, const char *explicit_file, struct err *e)
 	str_copy(cfg->db, "kanal.db", sizeof cfg->db);
 	str_copy(cfg->listen, "127.0.0.1:8080", sizeof cfg->listen);
 	str_copy(cfg->log_level, "info", sizeof cfg->log_level);
+	cfg->workers = 2;
 	const char *file = explicit_file ? explicit_file : getenv("KANAL_CONFIG");
 	int rc;
 	if (file && *file) {

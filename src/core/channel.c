@@ -1,6 +1,6 @@
 /* channel: a workspace's account on one network — its display name, the
- * limits that differ per instance, posting slots and their time zone.
- * Connecting real accounts arrives with the publishing issue. */
+ * limits that differ per instance, posting slots and their time zone. Its
+ * credentials live in core/account.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +95,13 @@ static json_t *channel_row(struct store *st, struct store_row *r)
 			      parse_json_col(store_text(st, r, 4), json_object()), "slots",
 			      parse_json_col(store_text(st, r, 5), json_array()), "timezone", store_text(st, r, 6),
 			      "created_at", json_time(store_int(st, r, 7)));
+	/* The connected account as people may see it: never a secret. */
+	if (store_is_null(st, r, 8))
+		json_object_set_new(o, "account", json_null());
+	else
+		json_object_set_new(o, "account", json_pack("{ss ss so}", "summary", store_text(st, r, 8), "status",
+							     store_text(st, r, 9), "connected_at",
+							     json_time(store_int(st, r, 10))));
 	return o;
 }
 

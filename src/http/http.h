@@ -216,5 +216,16 @@ int api_calendar_feed_rotate(struct req *r, struct err *e);
 int api_ical_feed(struct req *r, struct err *e);
 int api_posts_import(struct req *r, struct err *e);
 int api_posts_export(struct req *r, struct err *e);
+int api_channel_account_put(struct req *r, struct err *e);
+int api_post_publications(struct req *r, struct err *e);
+int api_publications_list(struct req *r, struct err *e);
+int api_publication_get(struct req *r, struct err *e);
+int api_publication_retry(struct req *r, struct err *e);
+int api_publication_mark_published(struct req *r, struct err *e);
+int api_publication_cancel(struct req *r, struct err *e);
+int api_publishing_get(struct req *r, struct err *e);
+int api_publishing_update(struct req *r, struct err *e);
+int api_publishing_pause(struct req *r, struct err *e);
+int api_publishing_resume(struct req *r, struct err *e);
 
 #endif

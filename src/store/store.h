@@ -64,7 +64,8 @@ enum store_q {
 	Q_POST_GET,           /* ws, id -> POST_COLS */
 	Q_POST_LIST,          /* ws, state?, from?, to?, before_id, limit -> POST_COLS */
 	Q_POST_UPDATE,        /* title, master, link?, type, media, tags, notes, now, ws, id */
-	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state, recurrence? */
+	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state, recurrence?
+				 (scheduling also sets the planner's cursor next_due_at; any other state clears it) */
 	Q_POST_DELETE,        /* ws, id */
 	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
 				 sched_zone, content_type, channel_id?, network?, recurrence? (one row per
@@ -98,6 +99,56 @@ enum store_q {
 	Q_MEDIA_UPDATE,       /* alt, tags, now, ws, id */
 	Q_MEDIA_DELETE,       /* ws, id */
 	Q_MEDIA_SHA_COUNT,    /* sha256 -> rows holding it, in every workspace */
+	/* channel accounts (core/account.c): sealed credentials */
+	Q_ACCOUNT_PUT,        /* channel, ws, secrets_enc, summary, by?, now (insert or replace; status connected) */
+	Q_ACCOUNT_GET,        /* ws, channel -> secrets_enc, state_enc?, summary, status, connected_at, updated_at */
+	Q_ACCOUNT_SET_STATE,  /* state_enc?, now, ws, channel */
+	Q_ACCOUNT_SET_STATUS, /* status, now, ws, channel */
+	Q_ACCOUNT_DELETE,     /* ws, channel */
+	/* the durable job queue (jobs/queue.c) */
+	Q_JOB_INSERT,         /* kind, payload, ws?, channel?, run_at, max_attempts, key, now -> id (no row when the
+				 key exists) */
+	Q_JOB_CLAIM,          /* owner, lease_until, now, limit -> JOB_COLS; takes due, unleased (or expired) jobs
+				 whose workspace and channel are not paused, earliest first, and leases them */
+	Q_JOB_DONE,           /* now, id, owner */
+	Q_JOB_RETRY,          /* run_at, error?, now, id, owner (lease released) */
+	Q_JOB_DEAD,           /* error, now, id, owner */
+	Q_JOB_RELEASE,        /* now, id, owner (lease released, run_at unchanged) */
+	Q_JOB_LEASE_OWNERS,   /* now -> distinct lease_owner of live leases */
+	Q_JOB_REAP_OWNER,     /* now, owner (every lease of a dead owner released) */
+	Q_JOB_REVIVE,         /* payload, run_at, now, key (a finished or dead job runs again, attempts from 0) */
+	Q_JOB_FINISH_KEY,     /* now, key (the job is done, whatever its lease) */
+	Q_JOB_STATS,          /* now -> open jobs, due and claimable now, leased, dead, oldest claimable run_at? */
+	Q_JOB_NEXT_RUN,       /* now -> earliest run_at of an open, unleased, unpaused job? */
+	/* publications (core/publication.c, jobs/) */
+	Q_PLAN_DUE,           /* now, limit -> post id, ws, next_due_at, sched_local, sched_zone, recurrence? */
+	Q_PLAN_NEXT,          /* -> the earliest next_due_at of any post? */
+	Q_POST_ADVANCE,       /* next_due?, now, ws, id, expected next_due (the cursor moves on) */
+	Q_POST_SET_PUBSTATE,  /* state, now, ws, id (the state its publications give it) */
+	Q_POST_NEXT_DUE,      /* ws, id -> next_due_at? */
+	Q_PUB_INSERT,         /* ws, post, variant, channel, network, due, key, now -> id (no row when it exists) */
+	Q_PUB_GET,            /* ws, id -> PUB_COLS */
+	Q_PUB_LIST_POST,      /* ws, post -> PUB_COLS, latest occurrence first */
+	Q_PUB_LIST_STATE,     /* ws, state, before_id, limit -> PUB_COLS, newest first */
+	Q_PUB_SET_STATE,      /* state, remote_id?, remote_url?, error?, error_code?, published_at?, now, ws, id,
+				 expected state */
+	Q_PUB_START_ATTEMPT,  /* now, ws, id -> attempts (state publishing, attempts + 1) */
+	Q_PUB_POST_STATES,    /* ws, post -> state, count: the publications of the post's latest occurrence */
+	Q_PUB_PAUSED_DUE,     /* ws, channel (0 = all), now -> id, due_at, channel_id: pending, never tried, due */
+	Q_PUB_ORPHANS,        /* limit -> ws, id, channel, due_at, key: pending or publishing with no open job */
+	Q_ATTEMPT_INSERT,     /* ws, publication, attempt, kind, key, now -> id */
+	Q_ATTEMPT_FINISH,     /* outcome, http_status?, message?, now, ws, id */
+	Q_ATTEMPT_OPEN,       /* ws, publication -> id, attempt, kind (started, no outcome) */
+	Q_ATTEMPT_LIST,       /* ws, publication -> id, attempt, kind, idempotency_key, started_at, finished_at?,
+				 outcome?, http_status?, message? */
+	Q_ATTEMPT_NEXT_NO,    /* ws, publication -> max(attempt) + 1 */
+	/* publishing settings and the crisis pause */
+	Q_WS_GRACE,           /* ws -> publish_grace_ms */
+	Q_WS_SET_GRACE,       /* grace_ms, now, ws */
+	Q_PAUSE_INSERT,       /* ws, channel (0 = all), by?, reason, now (nothing when already paused) */
+	Q_PAUSE_DELETE,       /* ws, channel */
+	Q_PAUSE_LIST,         /* ws -> channel_id, paused_by?, reason, paused_at */
+	Q_PAUSE_CHECK,        /* ws, channel -> 1 when the workspace or the channel is paused */
 	Q__COUNT
 };
 

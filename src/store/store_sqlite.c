@@ -12,7 +12,21 @@
 
 #define USER_COLS "id, email, name, password_hash, language, created_at"
 #define WS_COLS "id, name, slug, timezone, language, currency, created_at"
-#define CH_COLS "id, network, name, handle, limits_json, slots_json, timezone, created_at"
+#define CH_COLS                                                                                                  \
+	"c.id, c.network, c.name, c.handle, c.limits_json, c.slots_json, c.timezone, c.created_at, a.summary, "  \
+	"a.status, a.connected_at"
+#define CH_FROM "channels c LEFT JOIN channel_accounts a ON a.channel_id = c.id"
+#define JOB_COLS "id, kind, payload, workspace_id, channel_id, run_at, attempts, max_attempts, created_at"
+#define PUB_COLS                                                                                                 \
+	"p.id, p.post_id, p.variant_id, p.channel_id, p.network, p.due_at, p.state, p.remote_id, p.remote_url, " \
+	"p.attempts, p.last_error, p.last_error_code, p.idempotency_key, p.published_at, p.created_at, "          \
+	"p.updated_at, c.name, po.title"
+#define PUB_FROM                                                                                                 \
+	"publications p JOIN channels c ON c.id = p.channel_id JOIN posts po ON po.id = p.post_id"
+/* The job's workspace or channel is paused. */
+#define JOB_PAUSED                                                                                               \
+	"EXISTS (SELECT 1 FROM publishing_pauses z WHERE z.workspace_id = j.workspace_id "                       \
+	"AND (z.channel_id = 0 OR z.channel_id = j.channel_id))"
 #define POST_COLS                                                                                                \
 	"id, state, title, master_text, link, content_type, media_json, tags_json, notes, campaign_id, persona_id, " \
 	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at, recurrence_json"
@@ -79,9 +93,10 @@ static const char *const sql[Q__COUNT] = {
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[Q_CHANNEL_INSERT] = "INSERT INTO channels (workspace_id, network, name, handle, limits_json, slots_json, "
 			     "timezone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
-	[Q_CHANNEL_GET] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND id = ?2 AND deleted_at IS NULL",
-	[Q_CHANNEL_LIST] = "SELECT " CH_COLS " FROM channels WHERE workspace_id = ?1 AND deleted_at IS NULL "
-			   "ORDER BY name, id",
+	[Q_CHANNEL_GET] = "SELECT " CH_COLS " FROM " CH_FROM " WHERE c.workspace_id = ?1 AND c.id = ?2 "
+			  "AND c.deleted_at IS NULL",
+	[Q_CHANNEL_LIST] = "SELECT " CH_COLS " FROM " CH_FROM " WHERE c.workspace_id = ?1 AND c.deleted_at IS NULL "
+			   "ORDER BY c.name, c.id",
 	[Q_CHANNEL_UPDATE] = "UPDATE channels SET name = ?1, handle = ?2, limits_json = ?3, slots_json = ?4, timezone = ?5, "
 			     "updated_at = ?6 WHERE workspace_id = ?7 AND id = ?8 AND deleted_at IS NULL",
 	[Q_CHANNEL_DELETE] = "UPDATE channels SET deleted_at = ?1 WHERE workspace_id = ?2 AND id = ?3 AND deleted_at IS NULL",
@@ -96,7 +111,8 @@ static const char *const sql[Q__COUNT] = {
 	[Q_POST_UPDATE] = "UPDATE posts SET title = ?1, master_text = ?2, link = ?3, content_type = ?4, media_json = ?5, "
 			  "tags_json = ?6, notes = ?7, updated_at = ?8 WHERE workspace_id = ?9 AND id = ?10",
 	[Q_POST_SET_STATE] = "UPDATE posts SET state = ?1, scheduled_at = ?2, sched_local = ?3, sched_zone = ?4, "
-			     "updated_at = ?5, recurrence_json = ?9 WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
+			     "updated_at = ?5, recurrence_json = ?9, next_due_at = CASE WHEN ?1 = 'scheduled' THEN ?2 END "
+			     "WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
 	[Q_POST_DELETE] = "DELETE FROM posts WHERE workspace_id = ?1 AND id = ?2",
 	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
 			     "p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json FROM posts p "
@@ -156,6 +172,104 @@ static const char *const sql[Q__COUNT] = {
 	[Q_MEDIA_UPDATE] = "UPDATE media SET alt_text = ?1, tags_json = ?2, updated_at = ?3 WHERE workspace_id = ?4 AND id = ?5",
 	[Q_MEDIA_DELETE] = "DELETE FROM media WHERE workspace_id = ?1 AND id = ?2",
 	[Q_MEDIA_SHA_COUNT] = "SELECT count(*) FROM media WHERE sha256 = ?1",
+
+	[Q_ACCOUNT_PUT] = "INSERT INTO channel_accounts (channel_id, workspace_id, secrets_enc, summary, connected_by, "
+			  "connected_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (channel_id) DO UPDATE "
+			  "SET secrets_enc = excluded.secrets_enc, summary = excluded.summary, status = 'connected', "
+			  "connected_by = excluded.connected_by, updated_at = excluded.updated_at",
+	[Q_ACCOUNT_GET] = "SELECT secrets_enc, state_enc, summary, status, connected_at, updated_at FROM channel_accounts "
+			  "WHERE workspace_id = ?1 AND channel_id = ?2",
+	[Q_ACCOUNT_SET_STATE] = "UPDATE channel_accounts SET state_enc = ?1, updated_at = ?2 WHERE workspace_id = ?3 "
+				"AND channel_id = ?4",
+	[Q_ACCOUNT_SET_STATUS] = "UPDATE channel_accounts SET status = ?1, updated_at = ?2 WHERE workspace_id = ?3 "
+				 "AND channel_id = ?4",
+	[Q_ACCOUNT_DELETE] = "DELETE FROM channel_accounts WHERE workspace_id = ?1 AND channel_id = ?2",
+
+	[Q_JOB_INSERT] = "INSERT INTO jobs (kind, payload, workspace_id, channel_id, run_at, max_attempts, idempotency_key, "
+			 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+			 "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+	[Q_JOB_CLAIM] = "UPDATE jobs SET lease_owner = ?1, lease_until = ?2, attempts = attempts + 1, updated_at = ?3 "
+			"WHERE id IN (SELECT j.id FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL "
+			"AND j.run_at <= ?3 AND (j.lease_until IS NULL OR j.lease_until < ?3) AND NOT " JOB_PAUSED " "
+			"ORDER BY j.run_at, j.id LIMIT ?4) RETURNING " JOB_COLS,
+	[Q_JOB_DONE] = "UPDATE jobs SET done_at = ?1, lease_owner = NULL, lease_until = NULL, updated_at = ?1 "
+		       "WHERE id = ?2 AND lease_owner = ?3",
+	[Q_JOB_RETRY] = "UPDATE jobs SET run_at = ?1, last_error = ?2, lease_owner = NULL, lease_until = NULL, "
+			"updated_at = ?3 WHERE id = ?4 AND lease_owner = ?5",
+	[Q_JOB_DEAD] = "UPDATE jobs SET dead_at = ?2, last_error = ?1, lease_owner = NULL, lease_until = NULL, "
+		       "updated_at = ?2 WHERE id = ?3 AND lease_owner = ?4",
+	[Q_JOB_RELEASE] = "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, updated_at = ?1 WHERE id = ?2 "
+			  "AND lease_owner = ?3",
+	[Q_JOB_LEASE_OWNERS] = "SELECT DISTINCT lease_owner FROM jobs WHERE done_at IS NULL AND dead_at IS NULL "
+			       "AND lease_until >= ?1",
+	[Q_JOB_REAP_OWNER] = "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, updated_at = ?1 "
+			     "WHERE lease_owner = ?2 AND done_at IS NULL AND dead_at IS NULL",
+	[Q_JOB_REVIVE] = "UPDATE jobs SET payload = ?1, run_at = ?2, attempts = 0, done_at = NULL, dead_at = NULL, "
+			 "last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
+			 "WHERE idempotency_key = ?4",
+	[Q_JOB_FINISH_KEY] = "UPDATE jobs SET done_at = ?1, lease_owner = NULL, lease_until = NULL, updated_at = ?1 "
+			     "WHERE idempotency_key = ?2 AND done_at IS NULL AND dead_at IS NULL",
+	[Q_JOB_STATS] = "SELECT count(*), "
+			"coalesce(sum(j.run_at <= ?1 AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED
+			"), 0), coalesce(sum(j.lease_until >= ?1), 0), "
+			"(SELECT count(*) FROM jobs WHERE dead_at IS NOT NULL), "
+			"min(CASE WHEN j.run_at <= ?1 AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED
+			" THEN j.run_at END) FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL",
+	[Q_JOB_NEXT_RUN] = "SELECT min(j.run_at) FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL "
+			   "AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED,
+
+	[Q_PLAN_DUE] = "SELECT id, workspace_id, next_due_at, sched_local, sched_zone, recurrence_json FROM posts "
+		       "WHERE next_due_at IS NOT NULL AND next_due_at <= ?1 ORDER BY next_due_at, id LIMIT ?2",
+	[Q_PLAN_NEXT] = "SELECT min(next_due_at) FROM posts WHERE next_due_at IS NOT NULL",
+	[Q_POST_ADVANCE] = "UPDATE posts SET next_due_at = ?1, updated_at = ?2 WHERE workspace_id = ?3 AND id = ?4 "
+			   "AND next_due_at = ?5",
+	[Q_POST_SET_PUBSTATE] = "UPDATE posts SET state = ?1, updated_at = ?2 WHERE workspace_id = ?3 AND id = ?4 "
+				"AND state <> ?1 AND state IN ('scheduled', 'publishing', 'published', 'failed', "
+				"'unconfirmed', 'canceled')",
+	[Q_POST_NEXT_DUE] = "SELECT next_due_at FROM posts WHERE workspace_id = ?1 AND id = ?2",
+	[Q_PUB_INSERT] = "INSERT INTO publications (workspace_id, post_id, variant_id, channel_id, network, due_at, "
+			 "idempotency_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+			 "ON CONFLICT DO NOTHING RETURNING id",
+	[Q_PUB_GET] = "SELECT " PUB_COLS " FROM " PUB_FROM " WHERE p.workspace_id = ?1 AND p.id = ?2",
+	[Q_PUB_LIST_POST] = "SELECT " PUB_COLS " FROM " PUB_FROM " WHERE p.workspace_id = ?1 AND p.post_id = ?2 "
+			    "ORDER BY p.due_at DESC, c.name, p.id",
+	[Q_PUB_LIST_STATE] = "SELECT " PUB_COLS " FROM " PUB_FROM " WHERE p.workspace_id = ?1 AND p.state = ?2 "
+			     "AND p.id < ?3 ORDER BY p.id DESC LIMIT ?4",
+	[Q_PUB_SET_STATE] = "UPDATE publications SET state = ?1, remote_id = coalesce(?2, remote_id), "
+			    "remote_url = coalesce(?3, remote_url), last_error = ?4, last_error_code = ?5, "
+			    "published_at = coalesce(?6, published_at), updated_at = ?7 "
+			    "WHERE workspace_id = ?8 AND id = ?9 AND state = ?10",
+	[Q_PUB_START_ATTEMPT] = "UPDATE publications SET state = 'publishing', attempts = attempts + 1, updated_at = ?1 "
+				"WHERE workspace_id = ?2 AND id = ?3 AND state IN ('pending', 'publishing') "
+				"RETURNING attempts",
+	[Q_PUB_POST_STATES] = "SELECT state, count(*) FROM publications WHERE workspace_id = ?1 AND post_id = ?2 "
+			      "AND due_at = (SELECT max(due_at) FROM publications WHERE workspace_id = ?1 AND post_id = ?2) "
+			      "GROUP BY state",
+	[Q_PUB_PAUSED_DUE] = "SELECT id, due_at, channel_id FROM publications WHERE workspace_id = ?1 "
+			     "AND (?2 = 0 OR channel_id = ?2) AND state = 'pending' AND attempts = 0 AND due_at <= ?3",
+	[Q_PUB_ORPHANS] = "SELECT p.workspace_id, p.id, p.channel_id, p.due_at, p.idempotency_key FROM publications p "
+			  "WHERE p.state IN ('pending', 'publishing') AND NOT EXISTS (SELECT 1 FROM jobs j "
+			  "WHERE j.idempotency_key = 'publish:' || p.idempotency_key AND j.done_at IS NULL "
+			  "AND j.dead_at IS NULL) LIMIT ?1",
+	[Q_ATTEMPT_INSERT] = "INSERT INTO attempts (workspace_id, publication_id, attempt, kind, idempotency_key, "
+			     "started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	[Q_ATTEMPT_FINISH] = "UPDATE attempts SET outcome = ?1, http_status = ?2, message = ?3, finished_at = ?4 "
+			     "WHERE workspace_id = ?5 AND id = ?6",
+	[Q_ATTEMPT_OPEN] = "SELECT id, attempt, kind FROM attempts WHERE workspace_id = ?1 AND publication_id = ?2 "
+			   "AND finished_at IS NULL ORDER BY attempt",
+	[Q_ATTEMPT_LIST] = "SELECT id, attempt, kind, idempotency_key, started_at, finished_at, outcome, http_status, "
+			   "message FROM attempts WHERE workspace_id = ?1 AND publication_id = ?2 ORDER BY attempt",
+	[Q_ATTEMPT_NEXT_NO] = "SELECT coalesce(max(attempt), 0) + 1 FROM attempts WHERE workspace_id = ?1 "
+			      "AND publication_id = ?2",
+	[Q_WS_GRACE] = "SELECT publish_grace_ms FROM workspaces WHERE id = ?1",
+	[Q_WS_SET_GRACE] = "UPDATE workspaces SET publish_grace_ms = ?1, updated_at = ?2 WHERE id = ?3",
+	[Q_PAUSE_INSERT] = "INSERT INTO publishing_pauses (workspace_id, channel_id, paused_by, reason, paused_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+	[Q_PAUSE_DELETE] = "DELETE FROM publishing_pauses WHERE workspace_id = ?1 AND channel_id = ?2",
+	[Q_PAUSE_LIST] = "SELECT channel_id, paused_by, reason, paused_at FROM publishing_pauses WHERE workspace_id = ?1 "
+			 "ORDER BY channel_id",
+	[Q_PAUSE_CHECK] = "SELECT 1 FROM publishing_pauses WHERE workspace_id = ?1 AND (channel_id = 0 OR channel_id = ?2) "
+			  "LIMIT 1",
 };
 
 struct sqlite_store {

@@ -1,0 +1,220 @@
+/* account: the credentials behind a channel (a webhook's URL and secret,
+ * a network's tokens), sealed at rest with the channel id as associated
+ * data. Nothing here ever returns or logs a secret: people see a summary
+ * (the host or the handle). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/json.h"
+#include "base/time.h"
+#include "core/content.h"
+#include "core/publish.h"
+
+static void ad_of(int64_t channel, char *out, size_t n)
+{
+	snprintf(out, n, "channel:%lld", (long long)channel);
+}
+
+/* An http(s) URL without spaces or control characters, with a host. */
+static int check_url(const char *url, const char *field, struct err *e)
+{
+	size_t n = strlen(url);
+	const char *host = str_starts(url, "https://") ? url + 8 : str_starts(url, "http://") ? url + 7 : NULL;
+	if (!host || n > 2048 || !*host || *host == '/')
+		return err_set(e, ERR_INVALID, "account.url", field, "an http(s) URL of at most 2048 bytes");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
+			return err_set(e, ERR_INVALID, "account.url", field, "a URL has no spaces or control characters");
+	return 0;
+}
+
+/* The host (and port) of a URL, without any user:password@ part. */
+static void host_of(const char *url, char *out, size_t size)
+{
+	const char *h = strstr(url, "://");
+	h = h ? h + 3 : url;
+	size_t len = strcspn(h, "/?#");
+	const char *at = memchr(h, '@', len);
+	if (at) {
+		len -= (size_t)(at + 1 - h);
+		h = at + 1;
+	}
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, h, len);
+	out[len] = '\0';
+}
+
+static int webhook_fields(json_t *fields, json_t **sealed, char *summary, size_t ssize, struct err *e)
+{
+	static const char *const keys[] = {"url", "secret", "idempotent", "timeout_seconds", NULL};
+	const char *url = NULL, *secret = NULL;
+	int idem = 0;
+	long long timeout = 15;
+	int rc;
+	if ((rc = json_only_keys(fields, keys, e)) || (rc = json_get_str(fields, "url", 1, 1, 2048, &url, e)) ||
+	    (rc = json_get_str(fields, "secret", 1, 16, 512, &secret, e)) ||
+	    (rc = json_get_bool(fields, "idempotent", 0, &idem, e)) < 0 ||
+	    (rc = json_get_int(fields, "timeout_seconds", 0, 1, 60, &timeout, e)) < 0)
+		return rc;
+	if ((rc = check_url(url, "$.url", e)))
+		return rc;
+	host_of(url, summary, ssize);
+	*sealed = json_pack("{ss ss sb sI}", "url", url, "secret", secret, "idempotent", idem, "timeout_ms",
+			    (json_int_t)(timeout * 1000));
+	return 0;
+}
+
+static int generic_fields(json_t *fields, json_t **sealed, char *summary, size_t ssize, struct err *e)
+{
+	static const char *const keys[] = {"base_url", "handle", "secrets", NULL};
+	const char *base = NULL, *handle = NULL;
+	int rc;
+	if ((rc = json_only_keys(fields, keys, e)) || (rc = json_get_str(fields, "base_url", 0, 1, 2048, &base, e)) < 0 ||
+	    (rc = json_get_str(fields, "handle", 0, 1, 300, &handle, e)) < 0)
+		return rc;
+	if (base && (rc = check_url(base, "$.base_url", e)))
+		return rc;
+	json_t *secrets = json_object_get(fields, "secrets");
+	if (!json_is_object(secrets) || json_object_size(secrets) < 1 || json_object_size(secrets) > 16)
+		return err_set(e, ERR_INVALID, "account.secrets", "$.secrets", "secrets is an object of 1 to 16 texts");
+	const char *k;
+	json_t *v;
+	json_object_foreach(secrets, k, v)
+	{
+		if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 4096 || strlen(k) > 64)
+			return err_set(e, ERR_INVALID, "account.secrets", "$.secrets",
+				       "each secret is a text of 1 to 4096 bytes under a name of at most 64");
+	}
+	if (handle)
+		str_copy(summary, handle, ssize);
+	else if (base)
+		host_of(base, summary, ssize);
+	else
+		str_copy(summary, "connected", ssize);
+	*sealed = json_pack("{sO}", "secrets", secrets);
+	if (base)
+		json_object_set_new(*sealed, "base_url", json_string(base));
+	if (handle)
+		json_object_set_new(*sealed, "handle", json_string(handle));
+	return 0;
+}
+
+static char *seal_json(int64_t channel, json_t *v)
+{
+	char ad[40];
+	ad_of(channel, ad, sizeof ad);
+	char *plain = json_dumps(v, JSON_COMPACT);
+	char *sealed = crypto_seal(ACCOUNT_PURPOSE, ad, plain, strlen(plain));
+	crypto_free_secret(plain);
+	return sealed;
+}
+
+int account_put(struct store *st, const struct actor *a, int64_t ws, int64_t channel, json_t *fields, json_t **out,
+		struct err *e)
+{
+	json_t *ch = NULL, *sealed = NULL;
+	char summary[320] = "";
+	int rc = channel_get(st, ws, channel, &ch, e);
+	if (rc)
+		return rc;
+	char net[32];
+	str_copy(net, json_string_value(json_object_get(ch, "network")), sizeof net);
+	if (strcmp(net, "manual") == 0)
+		rc = err_set(e, ERR_INVALID, "account.not_needed", "", "a manual channel needs no account");
+	else if (strcmp(net, "webhook") == 0)
+		rc = webhook_fields(fields, &sealed, summary, sizeof summary, e);
+	else
+		rc = generic_fields(fields, &sealed, summary, sizeof summary, e);
+	json_decref(ch);
+	if (rc)
+		return rc;
+	char *enc = seal_json(channel, sealed);
+	json_decref(sealed);
+	if (!(rc = store_begin(st, e))) {
+		struct store_val v[] = {SV_I(channel), SV_I(ws), SV_S(enc), SV_S(summary), SV_ID(a->user_id),
+					SV_I(time_now_ms())};
+		rc = store_exec(st, Q_ACCOUNT_PUT, v, NARGS(v), NULL, NULL, e);
+		char target[40];
+		snprintf(target, sizeof target, "channel:%lld", (long long)channel);
+		json_t *after = json_pack("{ss ss}", "network", net, "summary", summary);
+		if (!rc)
+			rc = audit_record(st, a, ws, "channel.account_connect", target, NULL, after, e);
+		json_decref(after);
+		if (rc || (rc = store_commit(st, e)))
+			core_tx_fail(st, rc);
+	}
+	free(enc);
+	if (rc)
+		return rc;
+	return channel_get(st, ws, channel, out, e);
+}
+
+struct acct_row {
+	struct store *st;
+	char *secrets, *state;
+	int found;
+};
+
+static int acct_row(void *ctx, struct store_row *r)
+{
+	struct acct_row *c = ctx;
+	c->found = 1;
+	c->secrets = xstrdup(store_text(c->st, r, 0));
+	const char *s = store_text(c->st, r, 1);
+	c->state = s ? xstrdup(s) : NULL;
+	return 1;
+}
+
+static json_t *open_json(int64_t channel, const char *sealed)
+{
+	char ad[40];
+	ad_of(channel, ad, sizeof ad);
+	size_t n = 0;
+	char *plain = crypto_open(ACCOUNT_PURPOSE, ad, sealed, &n);
+	if (!plain)
+		return NULL;
+	json_t *v = json_loadb(plain, n, 0, NULL);
+	crypto_free_secret(plain);
+	return v;
+}
+
+int account_load(struct store *st, int64_t ws, int64_t channel, json_t **secrets, json_t **state, struct err *e)
+{
+	struct acct_row c = {st, NULL, NULL, 0};
+	struct store_val v[] = {SV_I(ws), SV_I(channel)};
+	int rc = store_exec(st, Q_ACCOUNT_GET, v, NARGS(v), acct_row, &c, e);
+	*secrets = NULL;
+	*state = NULL;
+	if (rc < 0)
+		return rc;
+	if (!c.found)
+		return err_set(e, ERR_CONFLICT, "account.not_connected", "", "the channel has no connected account");
+	*secrets = open_json(channel, c.secrets);
+	if (c.state)
+		*state = open_json(channel, c.state);
+	free(c.secrets);
+	free(c.state);
+	if (!*secrets)
+		return err_set(e, ERR_INTERNAL, "account.unreadable", "",
+			       "the account was sealed under another secret key: connect it again");
+	return 0;
+}
+
+int account_save_state(struct store *st, int64_t ws, int64_t channel, json_t *state, struct err *e)
+{
+	char *enc = state ? seal_json(channel, state) : NULL;
+	struct store_val v[] = {SV_S(enc), SV_I(time_now_ms()), SV_I(ws), SV_I(channel)};
+	int rc = store_exec(st, Q_ACCOUNT_SET_STATE, v, NARGS(v), NULL, NULL, e);
+	free(enc);
+	return rc;
+}
+
+int account_needs_reconnect(struct store *st, int64_t ws, int64_t channel, struct err *e)
+{
+	struct store_val v[] = {SV_S("needs_reconnect"), SV_I(time_now_ms()), SV_I(ws), SV_I(channel)};
+	return store_exec(st, Q_ACCOUNT_SET_STATUS, v, NARGS(v), NULL, NULL, e);
+}
