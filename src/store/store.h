@@ -67,8 +67,9 @@ enum store_q {
 	Q_POST_SET_STATE,     /* state, scheduled_at?, local?, zone?, now, ws, id, expected state, recurrence? */
 	Q_POST_DELETE,        /* ws, id */
 	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
-				 sched_zone, content_type, channel_id?, network?, recurrence? (one row per
-				 variant; recurring posts that began before the range too) */
+				 sched_zone, content_type, channel_id?, network?, recurrence? — one row per
+				 variant, a post's rows adjacent (no ORDER BY: the join yields them so), for
+				 posts that do not recur */
 	Q_CALENDAR_RECURRING, /* ws, from, to -> as Q_CALENDAR_RANGE, for recurring posts begun before to */
 	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
 	/* variants */
