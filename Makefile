@@ -6,9 +6,13 @@ CC ?= cc
 BENCH ?=
 VERSION := 0.1.0
 
-PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc vips libcurl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc libcurl
+# libvips is not linked: src/media/vips_dl.c loads it with dlopen on the
+# first upload (it brings ~100 shared libraries). Its headers are needed;
+# VIPS_LIBS is for the programs that call it directly (test_media, gen_seeds).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) vips 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm
+VIPS_LIBS = $(shell pkg-config --libs vips 2>/dev/null)
 
 WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 # Connectors built from their own files join the table in src/net/connector.c.
@@ -82,9 +86,13 @@ $(VENDOR): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# test_media makes its test images with libvips itself; media_init's
+# dlopen then finds the copy already loaded.
+build/asan/tests/test_media: TEST_LIBS = $(VIPS_LIBS)
+
 build/asan/tests/%: tests/unit/%.c build/asan/libkanal.a
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< build/asan/libkanal.a $(ASAN_LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< build/asan/libkanal.a $(ASAN_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS) -lcmocka
 
 unit: $(UNIT)
 
@@ -95,10 +103,10 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=c17 -g -O1 -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(PKG_CFLAGS)
-FUZZ_MEDIA_SRC := src/media/sniff.c src/media/probe.c src/base/err.c src/base/buf.c src/base/log.c
+FUZZ_MEDIA_SRC := src/media/sniff.c src/media/probe.c src/media/vips_dl.c src/base/err.c src/base/buf.c src/base/log.c
 FUZZ_MP_SRC := src/http/multipart.c src/base/err.c src/base/buf.c src/base/json.c src/base/time.c src/base/log.c
 
-build/fuzz/fuzz_media_probe: tests/fuzz/fuzz_media_probe.c $(FUZZ_MEDIA_SRC) src/media/media.h
+build/fuzz/fuzz_media_probe: tests/fuzz/fuzz_media_probe.c $(FUZZ_MEDIA_SRC) src/media/media.h src/media/vips_dl.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
@@ -108,7 +116,7 @@ build/fuzz/fuzz_multipart: tests/fuzz/fuzz_multipart.c $(FUZZ_MP_SRC) src/http/m
 
 build/fuzz/gen_seeds: tests/fuzz/gen_seeds.c
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+	$(CC) -std=c17 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) $(VIPS_LIBS)
 
 fuzz-seeds: build/fuzz/gen_seeds
 	build/fuzz/gen_seeds tests/fuzz/seeds

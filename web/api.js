@@ -57,6 +57,45 @@ export async function request(method, path, body) {
   return data;
 }
 
+// POST a multipart/form-data body (a FormData: file, alt_text, tags) with
+// the session's CSRF token. XMLHttpRequest rather than fetch because only it
+// reports upload progress: onProgress(sent, total) while the bytes go out.
+// Resolves with the JSON answer; rejects with an ApiError as request() does.
+export function upload(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1' + path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    if (onProgress) {
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded, e.total);
+      };
+    }
+    xhr.onerror = () => reject(new ApiError(0, { code: 'network.offline', detail: 'upload failed' }));
+    xhr.onabort = () => reject(new ApiError(0, { code: 'network.offline', detail: 'upload aborted' }));
+    xhr.onload = () => {
+      let data = null;
+      if ((xhr.getResponseHeader('content-type') || '').includes('json')) {
+        try {
+          data = JSON.parse(xhr.responseText);
+        } catch (e) {
+          data = null;
+        }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+        return;
+      }
+      const err = new ApiError(xhr.status, data || { code: '', detail: xhr.statusText }, xhr.getResponseHeader('retry-after'));
+      if (xhr.status === 401 && (err.code === 'auth.required' || err.code === 'auth.invalid') && authLost) authLost(err);
+      reject(err);
+    };
+    xhr.send(form);
+  });
+}
+
 export const api = {
   get: (path) => request('GET', path),
   post: (path, body) => request('POST', path, body === undefined ? {} : body),

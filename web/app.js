@@ -13,6 +13,7 @@ import { Compose } from './pages/compose.js';
 import { Calendar } from './pages/calendar.js';
 import { Posts } from './pages/posts.js';
 import { Approvals } from './pages/approvals.js';
+import { Library } from './pages/library.js';
 
 const LANG_KEY = 'kanal.lang';
 const WS_KEY = 'kanal.ws';
@@ -423,6 +424,7 @@ function Shell({ me, setMe, route, lang, onLanguage, onSignOut }) {
     else if (route.page === 'posts') body = html`<${Posts} key=${key} app=${ctx} />`;
     else if (route.page === 'approvals') body = html`<${Approvals} key=${key} app=${ctx} />`;
     else if (route.page === 'calendar') body = html`<${Calendar} key=${key} app=${ctx} />`;
+    else if (route.page === 'library') body = html`<${Library} key=${key} app=${ctx} />`;
     else body = html`<${Placeholder} key=${key} page=${route.page} app=${ctx} />`;
   }
 

@@ -49,6 +49,9 @@ const PATHS = {
   list: 'M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01',
   bookmark: 'M6 3h12v18l-6-4-6 4z',
   queue: 'M4 6h16M4 12h10M4 18h7M17 15v6M14 18h6',
+  play: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM10 8.5v7l5.5-3.5z',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 15v5h16v-5',
+  tag: 'M3 12V4h8l10 10-8 8zM7.5 8h.01',
 };
 
 export function Icon({ name, cls = '' }) {

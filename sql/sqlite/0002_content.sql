@@ -42,6 +42,7 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_ws_sched ON posts(workspace_id, scheduled_at);
 CREATE INDEX posts_ws_state ON posts(workspace_id, state, id);
+CREATE INDEX posts_ws_recurring ON posts(workspace_id, scheduled_at) WHERE recurrence_json IS NOT NULL;
 
 CREATE TABLE variants (
   id            INTEGER PRIMARY KEY,
@@ -58,7 +59,7 @@ CREATE TABLE variants (
   updated_at    INTEGER NOT NULL,
   UNIQUE (post_id, channel_id)
 );
-CREATE INDEX variants_post ON variants(workspace_id, post_id);
+CREATE INDEX variants_post ON variants(workspace_id, post_id, channel_id);
 
 CREATE TABLE post_comments (
   id           INTEGER PRIMARY KEY,

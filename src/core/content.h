@@ -84,6 +84,9 @@ int schedule_utc_to_local(int64_t ms, const char *zone, char out[20]);
 /* Posts scheduled between local dates from and to (inclusive,
  * "YYYY-MM-DD") in the workspace's zone, with their channels. */
 int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e);
+/* The same, written as JSON text into out (the HTTP answer). */
+int calendar_range_write(struct store *st, int64_t ws, const char *from, const char *to, struct buf *out,
+			 struct err *e);
 /* Check a recurrence {freq: daily|weekly|monthly, interval 1-365, days
  * [1-7] (weekly), until "YYYY-MM-DD" and/or count 1-500}: schedule.recurrence. */
 int schedule_check_recurrence(json_t *rec, struct err *e);

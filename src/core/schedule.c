@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json.h"
 #include "base/time.h"
 #include "core/content.h"
 
@@ -110,79 +111,127 @@ int schedule_utc_to_local(int64_t ms, const char *zone, char out[20])
 	return 0;
 }
 
-struct cal_ctx {
+/* ---- the calendar ----------------------------------------------------
+ * The month view is the busiest read: rows are gathered into plain structs,
+ * recurring posts expanded, the items sorted by time, and the answer
+ * written straight out (or built as JSON for the CLI). */
+
+struct cal_chan {
+	int64_t id;
+	char network[12];
+};
+
+struct cal_post {
+	int64_t id, at;
+	char state[16], ctype[12], local[20], zone[64];
+	char *title, *excerpt;
+	json_t *rec;
+	struct cal_chan *chans;
+	size_t nchans;
+};
+
+struct cal_item {
+	size_t post;
+	int64_t at;
+	int k; /* occurrence, -1 when not recurring */
+};
+
+struct cal {
 	struct store *st;
-	json_t *posts; /* one object per post, with its channels and recurrence */
-	json_t *cur;
-	int64_t cur_id;
+	struct cal_post *posts;
+	size_t n, cap;
+	struct cal_item *items;
+	size_t ni, capi;
 	const char *zone;
+	int64_t from, to;
 };
 
 static int cal_row(void *ctx, struct store_row *r)
 {
-	struct cal_ctx *c = ctx;
+	struct cal *c = ctx;
 	struct store *st = c->st;
 	int64_t id = store_int(st, r, 0);
-	if (!c->cur || id != c->cur_id) {
+	if (!c->n || c->posts[c->n - 1].id != id) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 64;
+			c->posts = xrealloc(c->posts, c->cap * sizeof *c->posts);
+		}
+		struct cal_post *p = &c->posts[c->n++];
+		memset(p, 0, sizeof *p);
+		p->id = id;
+		str_copy(p->state, store_text(st, r, 1), sizeof p->state);
+		p->title = xstrdup(store_text(st, r, 2));
+		p->excerpt = xstrdup(store_text(st, r, 3));
+		p->at = store_int(st, r, 4);
 		const char *sl = store_text(st, r, 5), *sz = store_text(st, r, 6), *rec = store_text(st, r, 10);
-		c->cur = json_pack("{sI ss ss ss sI ss ss so}", "id", (json_int_t)id, "state", store_text(st, r, 1), "title",
-				   store_text(st, r, 2), "excerpt", store_text(st, r, 3), "at", (json_int_t)store_int(st, r, 4),
-				   "chosen_local", sl ? sl : "", "chosen_timezone", sz ? sz : c->zone, "channels", json_array());
-		json_object_set_new(c->cur, "content_type", json_string(store_text(st, r, 7)));
-		json_object_set_new(c->cur, "recurrence", rec ? json_loads(rec, 0, NULL) : json_null());
-		json_array_append_new(c->posts, c->cur);
-		c->cur_id = id;
+		str_copy(p->local, sl ? sl : "", sizeof p->local);
+		str_copy(p->zone, sz ? sz : c->zone, sizeof p->zone);
+		str_copy(p->ctype, store_text(st, r, 7), sizeof p->ctype);
+		p->rec = rec ? json_loads(rec, 0, NULL) : NULL;
 	}
-	if (!store_is_null(st, r, 8))
-		json_array_append_new(json_object_get(c->cur, "channels"),
-				      json_pack("{sI ss}", "id", (json_int_t)store_int(st, r, 8), "network",
-						store_text(st, r, 9)));
+	struct cal_post *p = &c->posts[c->n - 1];
+	if (!store_is_null(st, r, 8)) {
+		if ((p->nchans & (p->nchans - 1)) == 0)
+			p->chans = xrealloc(p->chans, (p->nchans ? 2 * p->nchans : 2) * sizeof *p->chans);
+		p->chans[p->nchans].id = store_int(st, r, 8);
+		str_copy(p->chans[p->nchans].network, store_text(st, r, 9), sizeof p->chans[0].network);
+		p->nchans++;
+	}
 	return 0;
 }
 
-/* One calendar item: the post at one occurrence. */
-static json_t *cal_item(json_t *post, int64_t at, const char *zone, int k)
+static void cal_add(struct cal *c, size_t post, int64_t at, int k)
 {
-	char local[20] = "";
-	schedule_utc_to_local(at, zone, local);
-	json_t *o = json_pack("{sO sO sO sO so ss sO sO sO sO}", "id", json_object_get(post, "id"), "state",
-			      json_object_get(post, "state"), "title", json_object_get(post, "title"), "excerpt",
-			      json_object_get(post, "excerpt"), "scheduled_at", json_time(at), "local", local,
-			      "chosen_timezone", json_object_get(post, "chosen_timezone"), "content_type",
-			      json_object_get(post, "content_type"), "channels", json_object_get(post, "channels"),
-			      "recurrence", json_object_get(post, "recurrence"));
-	json_object_set_new(o, "occurrence", k >= 0 ? json_integer(k) : json_null());
-	return o;
+	if (c->ni == c->capi) {
+		c->capi = c->capi ? 2 * c->capi : 64;
+		c->items = xrealloc(c->items, c->capi * sizeof *c->items);
+	}
+	c->items[c->ni++] = (struct cal_item){post, at, k};
 }
 
 struct expand_ctx {
-	json_t *items, *post;
-	const char *zone;
+	struct cal *c;
+	size_t post;
 };
 
 static int expand_item(void *ctx, int64_t at, const char *local, int k)
 {
 	(void)local;
 	struct expand_ctx *x = ctx;
-	json_array_append_new(x->items, cal_item(x->post, at, x->zone, k));
-	return json_array_size(x->items) > 20000;
+	cal_add(x->c, x->post, at, k);
+	return x->c->ni > 20000;
 }
+
+static _Thread_local const struct cal_post *sort_posts;
 
 static int by_time(const void *a, const void *b)
 {
-	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "scheduled_at"));
-	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "scheduled_at"));
-	int c = strcmp(x ? x : "", y ? y : "");
-	if (c)
-		return c;
-	return (int)(json_integer_value(json_object_get(*(json_t *const *)a, "id")) -
-		     json_integer_value(json_object_get(*(json_t *const *)b, "id")));
+	const struct cal_item *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	int64_t i = sort_posts[x->post].id, j = sort_posts[y->post].id;
+	if (i != j)
+		return i < j ? -1 : 1;
+	return x->k - y->k;
 }
 
-int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e)
+static void cal_free(struct cal *c)
 {
-	struct workspace w;
-	int rc = workspace_get(st, ws, &w, e);
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->posts[i].title);
+		free(c->posts[i].excerpt);
+		free(c->posts[i].chans);
+		json_decref(c->posts[i].rec);
+	}
+	free(c->posts);
+	free(c->items);
+}
+
+/* Gather the items of [from, to] (local dates, inclusive) into c. */
+static int cal_gather(struct store *st, int64_t ws, const char *from, const char *to, struct workspace *w, struct cal *c,
+		      struct err *e)
+{
+	int rc = workspace_get(st, ws, w, e);
 	if (rc)
 		return rc;
 	int64_t f, t;
@@ -199,52 +248,137 @@ int calendar_range(struct store *st, int64_t ws, const char *from, const char *t
 	int64_t fu, tu;
 	/* Midnight can fall in a gap in a few zones; then the first minute
 	 * after it counts. */
-	if (schedule_local_to_utc(fl, w.timezone, &fu, NULL)) {
+	if (schedule_local_to_utc(fl, w->timezone, &fu, NULL)) {
 		fl[11] = '0', fl[12] = '1';
-		if ((rc = schedule_local_to_utc(fl, w.timezone, &fu, e)))
+		if ((rc = schedule_local_to_utc(fl, w->timezone, &fu, e)))
 			return rc;
 	}
-	if (schedule_local_to_utc(tl, w.timezone, &tu, NULL)) {
+	if (schedule_local_to_utc(tl, w->timezone, &tu, NULL)) {
 		tl[11] = '0', tl[12] = '1';
-		if ((rc = schedule_local_to_utc(tl, w.timezone, &tu, e)))
+		if ((rc = schedule_local_to_utc(tl, w->timezone, &tu, e)))
 			return rc;
 	}
-	struct cal_ctx c = {st, json_array(), NULL, 0, w.timezone};
+	memset(c, 0, sizeof *c);
+	c->st = st;
+	c->zone = w->timezone;
+	c->from = fu;
+	c->to = tu;
 	struct store_val v[] = {SV_I(ws), SV_I(fu), SV_I(tu)};
-	rc = store_exec(st, Q_CALENDAR_RANGE, v, NARGS(v), cal_row, &c, e);
-	if (rc < 0) {
-		json_decref(c.posts);
+	if ((rc = store_exec(st, Q_CALENDAR_RANGE, v, NARGS(v), cal_row, c, e)) < 0 ||
+	    (rc = store_exec(st, Q_CALENDAR_RECURRING, v, NARGS(v), cal_row, c, e)) < 0) {
+		cal_free(c);
 		return rc;
 	}
-	json_t *items = json_array();
-	size_t i;
-	json_t *p;
-	json_array_foreach(c.posts, i, p)
-	{
-		json_t *rec = json_object_get(p, "recurrence");
-		const char *first = json_string_value(json_object_get(p, "chosen_local"));
-		const char *zone = json_string_value(json_object_get(p, "chosen_timezone"));
-		if (json_is_object(rec) && first && *first) {
-			struct expand_ctx x = {items, p, w.timezone};
-			schedule_expand(first, zone, rec, fu, tu, expand_item, &x);
-		} else {
-			int64_t at = json_integer_value(json_object_get(p, "at"));
-			if (at >= fu && at < tu)
-				json_array_append_new(items, cal_item(p, at, w.timezone, -1));
+	for (size_t i = 0; i < c->n; i++) {
+		struct cal_post *p = &c->posts[i];
+		if (json_is_object(p->rec) && p->local[0]) {
+			struct expand_ctx x = {c, i};
+			schedule_expand(p->local, p->zone, p->rec, fu, tu, expand_item, &x);
+		} else if (p->at >= fu && p->at < tu) {
+			cal_add(c, i, p->at, -1);
 		}
 	}
-	json_decref(c.posts);
-	/* recurring posts interleave with the rest: order by time */
-	size_t n = json_array_size(items);
-	json_t **arr = xmalloc((n ? n : 1) * sizeof(json_t *));
-	for (i = 0; i < n; i++)
-		arr[i] = json_incref(json_array_get(items, i));
-	qsort(arr, n, sizeof(json_t *), by_time);
-	json_array_clear(items);
-	for (i = 0; i < n; i++)
-		json_array_append_new(items, arr[i]);
-	free(arr);
+	if (c->ni > 1) {
+		sort_posts = c->posts;
+		qsort(c->items, c->ni, sizeof(struct cal_item), by_time);
+		sort_posts = NULL;
+	}
+	return 0;
+}
+
+int calendar_range(struct store *st, int64_t ws, const char *from, const char *to, json_t **out, struct err *e)
+{
+	struct workspace w;
+	struct cal c;
+	int rc = cal_gather(st, ws, from, to, &w, &c, e);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	for (size_t i = 0; i < c.ni; i++) {
+		const struct cal_post *p = &c.posts[c.items[i].post];
+		char local[20] = "";
+		schedule_utc_to_local(c.items[i].at, w.timezone, local);
+		json_t *chans = json_array();
+		for (size_t k = 0; k < p->nchans; k++)
+			json_array_append_new(chans, json_pack("{sI ss}", "id", (json_int_t)p->chans[k].id, "network",
+							       p->chans[k].network));
+		json_t *o = json_pack("{sI ss ss ss so ss ss ss so sb}", "id", (json_int_t)p->id, "state", p->state, "title",
+				      p->title, "excerpt", p->excerpt, "scheduled_at", json_time(c.items[i].at), "local",
+				      local, "chosen_timezone", p->zone, "content_type", p->ctype, "channels", chans,
+				      "recurring", p->rec != NULL);
+		json_object_set_new(o, "occurrence", c.items[i].k >= 0 ? json_integer(c.items[i].k) : json_null());
+		json_array_append_new(items, o);
+	}
 	*out = json_pack("{ss ss ss so}", "timezone", w.timezone, "from", from, "to", to, "posts", items);
+	cal_free(&c);
+	return 0;
+}
+
+int calendar_range_write(struct store *st, int64_t ws, const char *from, const char *to, struct buf *out,
+			 struct err *e)
+{
+	struct workspace w;
+	struct cal c;
+	int rc = cal_gather(st, ws, from, to, &w, &c, e);
+	if (rc)
+		return rc;
+	struct jw j = {out, 0};
+	jw_begin_obj(&j);
+	jw_key(&j, "timezone");
+	jw_str(&j, w.timezone);
+	jw_key(&j, "from");
+	jw_str(&j, from);
+	jw_key(&j, "to");
+	jw_str(&j, to);
+	jw_key(&j, "posts");
+	jw_begin_arr(&j);
+	for (size_t i = 0; i < c.ni; i++) {
+		const struct cal_post *p = &c.posts[c.items[i].post];
+		char local[20] = "";
+		schedule_utc_to_local(c.items[i].at, w.timezone, local);
+		jw_begin_obj(&j);
+		jw_key(&j, "id");
+		jw_int(&j, p->id);
+		jw_key(&j, "state");
+		jw_str(&j, p->state);
+		jw_key(&j, "title");
+		jw_str(&j, p->title);
+		jw_key(&j, "excerpt");
+		jw_str(&j, p->excerpt);
+		jw_key(&j, "scheduled_at");
+		jw_time(&j, c.items[i].at);
+		jw_key(&j, "local");
+		jw_str(&j, local);
+		/* the zone it was chosen in, only when it is not the workspace's */
+		if (strcmp(p->zone, w.timezone) != 0) {
+			jw_key(&j, "chosen_timezone");
+			jw_str(&j, p->zone);
+		}
+		jw_key(&j, "content_type");
+		jw_str(&j, p->ctype);
+		jw_key(&j, "channels");
+		jw_begin_arr(&j);
+		for (size_t k = 0; k < p->nchans; k++) {
+			jw_begin_obj(&j);
+			jw_key(&j, "id");
+			jw_int(&j, p->chans[k].id);
+			jw_key(&j, "network");
+			jw_str(&j, p->chans[k].network);
+			jw_end_obj(&j);
+		}
+		jw_end_arr(&j);
+		if (p->rec) {
+			jw_key(&j, "recurring");
+			buf_adds(out, "true");
+			j.need_comma = 1;
+			jw_key(&j, "occurrence");
+			jw_int(&j, c.items[i].k);
+		}
+		jw_end_obj(&j);
+	}
+	jw_end_arr(&j);
+	jw_end_obj(&j);
+	cal_free(&c);
 	return 0;
 }
 

@@ -325,9 +325,9 @@ int http_serve(const struct http_config *cfg, struct err *e)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* libvips starts its threads with the signals blocked too. */
-	if (media_init())
-		return err_set(e, ERR_INTERNAL, "http.vips", "", "cannot start libvips");
+	/* libvips is loaded (dlopen) and started on the first upload, from a
+	 * worker thread, whose signals are blocked like these; start-up stays
+	 * fast and small. */
 	char media[MEDIA_PATH_MAX];
 	media_root(cfg->dsn, media, sizeof media);
 	media_tmp_sweep(media);

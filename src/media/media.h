@@ -49,9 +49,10 @@ struct media_info {
 };
 
 /* ---- probing (media/probe.c, media/sniff.c) -------------------------- */
-/* Start libvips once for the process (thread-safe, idempotent): a small
- * operation cache, modest concurrency, every loader blocked except JPEG,
- * PNG, GIF and WebP. Returns 0, or -1 when libvips cannot start. */
+/* Load (dlopen, media/vips_dl.h) and start libvips once for the process
+ * (thread-safe, idempotent): a small operation cache, modest concurrency,
+ * every loader blocked except JPEG, PNG, GIF and WebP. Returns 0, or -1
+ * when libvips cannot be loaded or started (logged once; not retried). */
 int media_init(void);
 /* Stop libvips (at server exit). */
 void media_shutdown(void);
@@ -65,7 +66,8 @@ void media_shutdown(void);
  *   media.type (415)        not one of the formats above
  *   media.dimensions (400)  too many pixels, sides or frames
  *   media.invalid (400)     truncated, corrupt or inconsistent
- *   media.io (500)          the file cannot be read */
+ *   media.io (500)          the file cannot be read
+ *   media.unavailable (503) an image, and libvips cannot be loaded */
 int media_probe_file(const char *path, struct media_info *out, struct err *e);
 int media_probe_buffer(const void *p, size_t n, struct media_info *out, struct err *e);
 
@@ -126,7 +128,7 @@ void media_rendition_size(const struct media_net *n, int w, int h, int *crop_w, 
  * path (size MEDIA_PATH_MAX) is set to it. w, h are the image's displayed
  * size. Re-encodes at lower quality, then smaller, until max_bytes fits.
  * 0, or media.invalid (the stored bytes no longer decode), media.rendition
- * (cannot fit the byte limit), media.io. */
+ * (cannot fit the byte limit), media.io, media.unavailable (no libvips). */
 int media_rendition(const char *root, const char *sha256, const struct media_net *n, int w, int h, char *path,
 		    size_t size, struct err *e);
 

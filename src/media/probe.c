@@ -1,17 +1,18 @@
-/* probe: is an uploaded file sound, and what size is it? libvips set up
- * once for the process with only the four image loaders kanal accepts,
- * the declared size checked before any pixel is decoded, then one full
- * decode that fails on truncation or corruption. */
+/* probe: is an uploaded file sound, and what size is it? libvips loaded
+ * (media/vips_dl.c) and set up once for the process, on first use, with
+ * only the four image loaders kanal accepts, the declared size checked
+ * before any pixel is decoded, then one full decode that fails on
+ * truncation or corruption. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips.h>
 
 #include "base/log.h"
 #include "media/media.h"
+#include "media/vips_dl.h"
 
 /* ---- libvips, once ----------------------------------------------------- */
 
@@ -32,31 +33,36 @@ static void log_from_vips(const gchar *domain, GLogLevelFlags level, const gchar
 
 static void start_vips(void)
 {
-	g_log_set_handler("VIPS",
-			  G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
-			      G_LOG_LEVEL_DEBUG,
-			  log_from_vips, NULL);
-	if (VIPS_INIT("kanal") != 0) {
-		log_error("libvips: cannot start: %s", vips_error_buffer());
-		vips_error_clear();
+	/* Loaded here, not linked: a server that never sees an upload never
+	 * maps libvips and the hundred libraries it needs. */
+	if (vips_dl_open())
+		return;
+	vdl.log_set_handler("VIPS",
+			    G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+				G_LOG_LEVEL_DEBUG,
+			    log_from_vips, NULL);
+	/* VIPS_INIT, whose ABI check vips_dl_open made. */
+	if (vdl.init("kanal") != 0) {
+		log_error("libvips: cannot start: %s", vdl.error_buffer());
+		vdl.error_clear();
 		return;
 	}
 	/* A small cache: uploads and renditions are rarely repeated, and
 	 * memory is better spent on the HTTP workers. */
-	vips_cache_set_max(16);
-	vips_cache_set_max_mem((size_t)32 << 20);
-	vips_cache_set_max_files(8);
+	vdl.cache_set_max(16);
+	vdl.cache_set_max_mem((size_t)32 << 20);
+	vdl.cache_set_max_files(8);
 	/* Each request is one worker thread already; keep each operation's
 	 * own pool small. */
-	vips_concurrency_set(2);
+	vdl.concurrency_set(2);
 	/* Only the loaders for what media_sniff accepts: PDF, SVG, ImageMagick,
 	 * FITS, Matlab and the rest are never reachable from an upload. */
-	vips_block_untrusted_set(TRUE);
-	vips_operation_block_set("VipsForeignLoad", TRUE);
-	vips_operation_block_set("VipsForeignLoadJpeg", FALSE);
-	vips_operation_block_set("VipsForeignLoadPng", FALSE);
-	vips_operation_block_set("VipsForeignLoadNsgif", FALSE);
-	vips_operation_block_set("VipsForeignLoadWebp", FALSE);
+	vdl.block_untrusted_set(TRUE);
+	vdl.operation_block_set("VipsForeignLoad", TRUE);
+	vdl.operation_block_set("VipsForeignLoadJpeg", FALSE);
+	vdl.operation_block_set("VipsForeignLoadPng", FALSE);
+	vdl.operation_block_set("VipsForeignLoadNsgif", FALSE);
+	vdl.operation_block_set("VipsForeignLoadWebp", FALSE);
 	vips_ok = 0;
 }
 
@@ -69,7 +75,7 @@ int media_init(void)
 void media_shutdown(void)
 {
 	if (vips_ok == 0)
-		vips_shutdown();
+		vdl.shutdown();
 }
 
 /* ---- probing ----------------------------------------------------------- */
@@ -82,14 +88,14 @@ static int invalid(struct err *e, const char *why)
 /* Forget what libvips said, after logging it once. */
 static void vips_failed(const char *what)
 {
-	const char *msg = vips_error_buffer();
+	const char *msg = vdl.error_buffer();
 	log_debug("libvips %s: %.300s", what, msg ? msg : "");
-	vips_error_clear();
+	vdl.error_clear();
 }
 
 static VipsSource *open_source(const char *path, const void *mem, size_t n)
 {
-	return path ? vips_source_new_from_file(path) : vips_source_new_from_memory(mem, n);
+	return path ? vdl.source_new_from_file(path) : vdl.source_new_from_memory(mem, n);
 }
 
 /* Open an image with the one loader its signature names, lazily (only the
@@ -100,20 +106,20 @@ static VipsImage *load(VipsSource *src, enum media_format f, int shrink)
 	int rc = -1;
 	switch (f) {
 	case MEDIA_JPEG:
-		rc = vips_jpegload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
-					  "shrink", shrink, NULL);
+		rc = vdl.jpegload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
+					 "shrink", shrink, NULL);
 		break;
 	case MEDIA_PNG:
-		rc = vips_pngload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
-					 NULL);
+		rc =
+		    vdl.pngload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 		break;
 	case MEDIA_GIF:
-		rc = vips_gifload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
-					 NULL);
+		rc =
+		    vdl.gifload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 		break;
 	case MEDIA_WEBP:
-		rc = vips_webpload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
-					  NULL);
+		rc = vdl.webpload_source(src, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
+					 NULL);
 		break;
 	default:
 		break;
@@ -146,7 +152,8 @@ static int probe_image(const struct media_src *s, const char *path, struct media
 	if ((rc = media_image_header(s, out->format, &hw, &hh, e)) || (rc = check_size(hw, hh, 1, e)))
 		return rc;
 	if (media_init())
-		return err_set(e, ERR_INTERNAL, "internal.vips", "", "the image library is not available");
+		return err_set(e, ERR_UNAVAILABLE, "media.unavailable", "",
+			       "images cannot be processed: the image library (libvips) cannot be loaded");
 	/* 2. libvips reads the header only; it must agree. */
 	VipsSource *src = open_source(path, s->mem, (size_t)s->size);
 	if (!src) {
@@ -154,13 +161,13 @@ static int probe_image(const struct media_src *s, const char *path, struct media
 		return err_set(e, ERR_IO, "media.io", "", "cannot read the file");
 	}
 	VipsImage *im = load(src, out->format, 1);
-	VIPS_UNREF(src);
+	VDL_UNREF(src);
 	if (!im)
 		return invalid(e, "the header cannot be read");
-	int w = vips_image_get_width(im), h = vips_image_get_height(im);
-	int frames = vips_image_get_n_pages(im);
-	int swap = vips_image_get_orientation_swap(im);
-	VIPS_UNREF(im);
+	int w = vdl.image_get_width(im), h = vdl.image_get_height(im);
+	int frames = vdl.image_get_n_pages(im);
+	int swap = vdl.image_get_orientation_swap(im);
+	VDL_UNREF(im);
 	if ((rc = check_size(w, h, frames, e)))
 		return rc;
 	/* GIF: libvips may widen the screen to fit its frames. */
@@ -174,15 +181,15 @@ static int probe_image(const struct media_src *s, const char *path, struct media
 		return err_set(e, ERR_IO, "media.io", "", "cannot read the file");
 	}
 	im = load(src, out->format, shrink);
-	VIPS_UNREF(src);
+	VDL_UNREF(src);
 	double avg;
-	if (!im || vips_avg(im, &avg, NULL)) {
+	if (!im || vdl.avg(im, &avg, NULL)) {
 		if (im)
 			vips_failed("decode");
-		VIPS_UNREF(im);
+		VDL_UNREF(im);
 		return invalid(e, "the image data is truncated or corrupt");
 	}
-	VIPS_UNREF(im);
+	VDL_UNREF(im);
 	out->width = swap ? h : w;
 	out->height = swap ? w : h;
 	out->frames = frames > 0 ? frames : 1;

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips.h>
 
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "media/media.h"
+#include "media/vips_dl.h"
 
 /* Bump when the table or the encoding changes: old cached files are then
  * no longer found (and go with their blob). */
@@ -79,9 +79,9 @@ static void path_of(const char *root, const char *sha256, const char *network, c
 
 static void vips_failed(const char *what)
 {
-	const char *msg = vips_error_buffer();
+	const char *msg = vdl.error_buffer();
 	log_warn("libvips %s: %.300s", what, msg ? msg : "");
-	vips_error_clear();
+	vdl.error_clear();
 }
 
 /* The cropped, scaled, flattened pixels, decoded into memory once so that
@@ -89,23 +89,23 @@ static void vips_failed(const char *what)
 static VipsImage *pixels(const char *blob, int tw, int th)
 {
 	VipsImage *t = NULL, *f = NULL, *m = NULL;
-	if (vips_thumbnail(blob, &t, tw, "height", th, "crop", VIPS_INTERESTING_CENTRE, NULL)) {
+	if (vdl.thumbnail(blob, &t, tw, "height", th, "crop", VIPS_INTERESTING_CENTRE, NULL)) {
 		vips_failed("thumbnail");
 		return NULL;
 	}
-	if (vips_image_hasalpha(t)) {
-		VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
-		int rc = vips_flatten(t, &f, "background", white, NULL);
-		vips_area_unref(VIPS_AREA(white));
-		VIPS_UNREF(t);
+	if (vdl.image_hasalpha(t)) {
+		VipsArrayDouble *white = vdl.array_double_newv(1, 255.0);
+		int rc = vdl.flatten(t, &f, "background", white, NULL);
+		vdl.area_unref(VIPS_AREA(white));
+		VDL_UNREF(t);
 		if (rc) {
 			vips_failed("flatten");
 			return NULL;
 		}
 		t = f;
 	}
-	m = vips_image_copy_memory(t);
-	VIPS_UNREF(t);
+	m = vdl.image_copy_memory(t);
+	VDL_UNREF(t);
 	if (!m)
 		vips_failed("decode");
 	return m;
@@ -113,7 +113,7 @@ static VipsImage *pixels(const char *blob, int tw, int th)
 
 static int encode(VipsImage *im, int q, void **buf, size_t *len)
 {
-	if (vips_jpegsave_buffer(im, buf, len, "Q", q, "strip", TRUE, "optimize_coding", TRUE, NULL)) {
+	if (vdl.jpegsave_buffer(im, buf, len, "Q", q, "strip", TRUE, "optimize_coding", TRUE, NULL)) {
 		vips_failed("jpegsave");
 		return -1;
 	}
@@ -125,7 +125,7 @@ static int encode(VipsImage *im, int q, void **buf, size_t *len)
 
 /* Encode im as JPEG at the highest quality from Q_HIGH down to Q_LOW that
  * fits max bytes (a bisection: a handful of encodes). Returns 0 with *buf
- * (g_free) set, 1 when even Q_LOW is too big (*low_len then says by how
+ * (vdl.free) set, 1 when even Q_LOW is too big (*low_len then says by how
  * much), -1 on failure. */
 static int encode_fitting(VipsImage *im, uint64_t max, void **buf, size_t *len, size_t *low_len)
 {
@@ -133,7 +133,7 @@ static int encode_fitting(VipsImage *im, uint64_t max, void **buf, size_t *len, 
 		return -1;
 	if (*len <= max)
 		return 0;
-	g_free(*buf);
+	vdl.free(*buf);
 	*buf = NULL;
 	void *best = NULL;
 	size_t best_len = 0;
@@ -141,7 +141,7 @@ static int encode_fitting(VipsImage *im, uint64_t max, void **buf, size_t *len, 
 		return -1;
 	if (best_len > max) {
 		*low_len = best_len;
-		g_free(best);
+		vdl.free(best);
 		return 1;
 	}
 	int lo = Q_LOW, hi = Q_HIGH; /* lo fits, hi does not */
@@ -150,16 +150,16 @@ static int encode_fitting(VipsImage *im, uint64_t max, void **buf, size_t *len, 
 		void *b = NULL;
 		size_t l = 0;
 		if (encode(im, mid, &b, &l)) {
-			g_free(best);
+			vdl.free(best);
 			return -1;
 		}
 		if (l <= max) {
-			g_free(best);
+			vdl.free(best);
 			best = b;
 			best_len = l;
 			lo = mid;
 		} else {
-			g_free(b);
+			vdl.free(b);
 			hi = mid;
 		}
 	}
@@ -216,7 +216,8 @@ int media_rendition(const char *root, const char *sha256, const struct media_net
 	if (stat(path, &sb) == 0)
 		return 0;
 	if (media_init())
-		return err_set(e, ERR_INTERNAL, "internal.vips", "", "the image library is not available");
+		return err_set(e, ERR_UNAVAILABLE, "media.unavailable", "",
+			       "images cannot be processed: the image library (libvips) cannot be loaded");
 	char blob[MEDIA_PATH_MAX];
 	media_blob_path(root, sha256, blob, sizeof blob);
 	void *buf = NULL;
@@ -233,7 +234,7 @@ int media_rendition(const char *root, const char *sha256, const struct media_net
 		if (!im)
 			return err_set(e, ERR_INVALID, "media.invalid", "", "the stored image cannot be decoded");
 		rc = encode_fitting(im, n->max_bytes, &buf, &len, &low_len);
-		VIPS_UNREF(im);
+		VDL_UNREF(im);
 		if (rc <= 0)
 			break;
 		double scale = sqrt((double)n->max_bytes / (double)low_len) * 0.9;
@@ -248,6 +249,6 @@ int media_rendition(const char *root, const char *sha256, const struct media_net
 		return err_set(e, ERR_INVALID, "media.rendition", "", "cannot fit the image into %llu bytes",
 			       (unsigned long long)n->max_bytes);
 	rc = write_file(root, path, buf, len, e);
-	g_free(buf);
+	vdl.free(buf);
 	return rc;
 }

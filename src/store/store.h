@@ -68,8 +68,10 @@ enum store_q {
 				 (scheduling also sets the planner's cursor next_due_at; any other state clears it) */
 	Q_POST_DELETE,        /* ws, id */
 	Q_CALENDAR_RANGE,     /* ws, from, to -> p.id, state, title, master, scheduled_at, sched_local,
-				 sched_zone, content_type, channel_id?, network?, recurrence? (one row per
-				 variant; recurring posts that began before the range too) */
+				 sched_zone, content_type, channel_id?, network?, recurrence? — one row per
+				 variant, a post's rows adjacent (no ORDER BY: the join yields them so), for
+				 posts that do not recur */
+	Q_CALENDAR_RECURRING, /* ws, from, to -> as Q_CALENDAR_RANGE, for recurring posts begun before to */
 	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
 	/* variants */
 	Q_VARIANT_INSERT,     /* ws, post, channel, now -> id */

@@ -114,13 +114,18 @@ static const char *const sql[Q__COUNT] = {
 			     "updated_at = ?5, recurrence_json = ?9, next_due_at = CASE WHEN ?1 = 'scheduled' THEN ?2 END "
 			     "WHERE workspace_id = ?6 AND id = ?7 AND state = ?8",
 	[Q_POST_DELETE] = "DELETE FROM posts WHERE workspace_id = ?1 AND id = ?2",
-	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 280), p.scheduled_at, p.sched_local, "
+	[Q_CALENDAR_RANGE] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 120), p.scheduled_at, p.sched_local, "
 			     "p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json FROM posts p "
 			     "LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
 			     "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
-			     "WHERE p.workspace_id = ?1 AND p.scheduled_at < ?3 "
-			     "AND (p.scheduled_at >= ?2 OR p.recurrence_json IS NOT NULL) "
-			     "ORDER BY p.scheduled_at, p.id, v.channel_id",
+			     "WHERE p.workspace_id = ?1 AND p.scheduled_at >= ?2 AND p.scheduled_at < ?3 "
+			     "AND p.recurrence_json IS NULL",
+	[Q_CALENDAR_RECURRING] = "SELECT p.id, p.state, p.title, substr(p.master_text, 1, 120), p.scheduled_at, "
+				 "p.sched_local, p.sched_zone, p.content_type, v.channel_id, c.network, p.recurrence_json "
+				 "FROM posts p LEFT JOIN variants v ON v.post_id = p.id AND v.workspace_id = p.workspace_id "
+				 "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
+				 "WHERE p.workspace_id = ?1 AND p.recurrence_json IS NOT NULL AND p.scheduled_at < ?3 "
+				 "AND ?2 IS NOT NULL",
 	[Q_CHANNEL_TAKEN] = "SELECT p.scheduled_at FROM posts p JOIN variants v ON v.post_id = p.id "
 			    "WHERE p.workspace_id = ?1 AND v.channel_id = ?2 AND p.scheduled_at >= ?3 AND p.scheduled_at < ?4 "
 			    "AND p.state NOT IN ('canceled', 'failed') ORDER BY p.scheduled_at",

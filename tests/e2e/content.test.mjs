@@ -278,7 +278,7 @@ test('dragging the card to another day keeps its local time', async () => {
 test('the Move button moves a post with the keyboard, in the week view', async () => {
   const page = pages.at(-1).page;
   const scheduled = (await apiGet(base, arben.session, `/api/v1/workspaces/${hotel.id}/posts?state=scheduled`)).posts;
-  const other = scheduled.find((x) => x.id !== postId && !x.recurrence);
+  const other = scheduled.find((x) => x.id !== postId && !x.recurring);
   assert.ok(other, 'the demo has another scheduled post');
   const from = other.schedule.local;
   const to = plusDays(from.slice(0, 10), 1);

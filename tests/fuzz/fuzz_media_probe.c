@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <vips/vips.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "media/media.h"
+#include "media/vips_dl.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,8 +22,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_set_level(LOG_OFF);
 	if (media_init())
 		abort();
-	/* Inputs are freed after each run: nothing may keep pointing at them. */
-	vips_cache_set_max(0);
+	/* Inputs are freed after each run: nothing may keep pointing at them.
+	 * libvips is loaded as kanal loads it (media_init, media/vips_dl.c). */
+	vdl.cache_set_max(0);
 	return 0;
 }
 

@@ -69,15 +69,15 @@ function PostCard({ app, item, week, canMove, onDragStart, onDragEnd, onMove }) 
   const nets = [...new Set(item.channels.map((c) => c.network))];
   const title = item.title || item.excerpt || t('content.untitled');
   // A recurring post moves as a series, from the post itself, not by one occurrence.
-  const movable = canMove && item.state === 'scheduled' && !item.recurrence;
+  const movable = canMove && item.state === 'scheduled' && !item.recurring;
   return html`<div class=${`cal-card tint-${nets[0] || 'none'}` + (movable ? ' movable' : '')} draggable=${movable ? 'true' : 'false'}
-      data-testid="cal-card" data-id=${item.id} data-state=${item.state} data-local=${item.local} data-recurring=${item.recurrence ? 'true' : undefined}
+      data-testid="cal-card" data-id=${item.id} data-state=${item.state} data-local=${item.local} data-recurring=${item.recurring ? 'true' : undefined}
       onDragStart=${movable ? (e) => onDragStart(e, item) : undefined} onDragEnd=${onDragEnd}>
     <a class="cal-card-link" href=${`${app.base}/posts/${item.id}`} draggable=${movable ? 'false' : undefined} data-testid="cal-card-open">
       <span class="cal-card-top">
         <${StateBadge} state=${item.state} iconOnly />
         <span class="cal-time">${item.local.slice(11, 16)}</span>
-        ${item.recurrence && html`<span class="cal-repeat" title=${t('calendar.repeats')}><${Icon} name="repeat" /><span class="visually-hidden">${t('calendar.repeats')}</span></span>`}
+        ${item.recurring && html`<span class="cal-repeat" title=${t('calendar.repeats')}><${Icon} name="repeat" /><span class="visually-hidden">${t('calendar.repeats')}</span></span>`}
         <span class="cal-nets">${nets.map((n) => html`<${NetBadge} key=${n} network=${n} size="net-xs" />`)}</span>
       </span>
       <span class="cal-card-title">${title}</span>

@@ -11,6 +11,8 @@ import { PageHeader, Card, Alert, Icon, Avatar, Spinner, Confirm, Modal, EmptySt
 import {
   NetBadge, StateBadge, networkName, ChangesDialog, ScheduleDialog, approvePost, postPath, variantProblems, fmtLocal,
 } from './content.js';
+import { MediaStrip, MediaPicker, AltDialog, guessType } from './compose-media.js';
+import { fileUrl, needsAlt } from './media.js';
 
 const TYPES = ['text', 'image', 'video', 'link', 'carousel', 'thread', 'story'];
 const AUTOSAVE_MS = 700;
@@ -29,10 +31,11 @@ function formFrom(post) {
     tags: (post.tags || []).join(', '),
     notes: post.notes || '',
     channel_ids: channelIds(post),
+    media: (post.media || []).slice(),
   };
 }
 
-const EMPTY_FORM = { title: '', master_text: '', link: '', content_type: 'text', tags: '', notes: '', channel_ids: [] };
+const EMPTY_FORM = { title: '', master_text: '', link: '', content_type: 'text', tags: '', notes: '', channel_ids: [], media: [] };
 
 // What to send so that the server's post matches the form (null: nothing).
 // A link that is not yet a full address is left out until it is.
@@ -41,7 +44,7 @@ function postDiff(form, post) {
   const link = form.link.trim();
   const linkOk = !link || LINK_OK.test(link);
   if (!post) {
-    if (!form.title.trim() && !form.master_text.trim() && !form.channel_ids.length && !form.notes.trim()) return null;
+    if (!form.title.trim() && !form.master_text.trim() && !form.channel_ids.length && !form.notes.trim() && !form.media.length) return null;
     body.title = form.title;
     body.master_text = form.master_text;
     if (link && linkOk) body.link = link;
@@ -49,6 +52,7 @@ function postDiff(form, post) {
     body.tags = parseTags(form.tags);
     body.notes = form.notes;
     body.channel_ids = form.channel_ids;
+    if (form.media.length) body.media = form.media;
     return body;
   }
   if (form.title !== (post.title || '')) body.title = form.title;
@@ -58,6 +62,7 @@ function postDiff(form, post) {
   if (!sameList(parseTags(form.tags), post.tags || [])) body.tags = parseTags(form.tags);
   if (form.notes !== (post.notes || '')) body.notes = form.notes;
   if (!sameList([...form.channel_ids].sort((a, b) => a - b), channelIds(post))) body.channel_ids = form.channel_ids;
+  if (!sameList(form.media, post.media || [])) body.media = form.media;
   return Object.keys(body).length ? body : null;
 }
 
@@ -118,7 +123,23 @@ function adaptLabel(s) {
   return t('compose.adapt_trim');
 }
 
-function Preview({ app, channel, variant, localText, synced, link, contentType, canEdit, editing, onEdit, onEditText, onMaster, onAdapt }) {
+// The picture a network shows: the first image of the post (a grey tile
+// when the post is of a visual type but has none yet, a play mark when it
+// has only videos), with how many more there are.
+function PreviewMedia({ app, media, wide }) {
+  const first = media.find((m) => m.type === 'image');
+  const cls = 'pv-media' + (wide ? ' pv-media-wide' : '');
+  if (!first) {
+    return html`<div class=${cls} aria-hidden="true" data-testid="preview-media" data-media="">
+      <${Icon} name=${media.length ? 'play' : 'image'} />${media.length > 1 ? html`<span class="pv-more">+${fmtNumber(media.length - 1)}</span>` : null}</div>`;
+  }
+  return html`<div class=${cls + ' pv-has-img'} data-testid="preview-media" data-media=${first.id}>
+    <img class="pv-img" src=${fileUrl(app.ws.id, first.id)} alt=${first.alt_text || ''} data-testid="preview-image" />
+    ${media.length > 1 ? html`<span class="pv-more" aria-label=${t('compose.media_more', { n: fmtNumber(media.length - 1) })}>+${fmtNumber(media.length - 1)}</span>` : null}
+  </div>`;
+}
+
+function Preview({ app, channel, variant, localText, synced, link, contentType, media: items, canEdit, editing, onEdit, onEditText, onMaster, onAdapt }) {
   const net = channel.network;
   const count = variant ? variant.count : undefined;
   const problems = (synced && variant && variant.problems) || [];
@@ -126,7 +147,8 @@ function Preview({ app, channel, variant, localText, synced, link, contentType, 
   const overLength = count && count.length > count.limit;
   const editId = useId('ov');
   const countState = !count ? 'none' : !synced ? 'pending' : overLength ? 'over' : 'ok';
-  const media = ['image', 'video', 'carousel', 'story'].includes(contentType);
+  const media = items.length > 0 || ['image', 'video', 'carousel', 'story'].includes(contentType);
+  const altMissing = net === 'bluesky' && items.some(needsAlt);
   const handle = channel.handle || '';
   const overridden = variant && (variant.text !== null || (variant.thread && variant.thread.length) || editing !== undefined);
   const parts = variant && Array.isArray(variant.thread) ? variant.thread.length : 0;
@@ -151,9 +173,9 @@ function Preview({ app, channel, variant, localText, synced, link, contentType, 
           <span class="pv-handle">${net === 'facebook' || net === 'linkedin' ? t('compose.pv_now') : net === 'instagram' ? '' : handle + ' · ' + t('compose.pv_now')}</span>
         </div>
       </div>
-      ${media && net === 'instagram' && html`<div class="pv-media" aria-hidden="true"><${Icon} name="image" /></div>`}
+      ${media && net === 'instagram' && html`<${PreviewMedia} app=${app} media=${items} />`}
       <${PostText} text=${text} problems=${problems} network=${net} lead=${net === 'instagram' ? handle.replace(/^@/, '') || channel.name : ''} />
-      ${media && net !== 'instagram' && html`<div class="pv-media pv-media-wide" aria-hidden="true"><${Icon} name="image" /></div>`}
+      ${media && net !== 'instagram' && html`<${PreviewMedia} app=${app} media=${items} wide />`}
       ${link && !media && html`<div class="pv-link"><${Icon} name="link" /><span>${link.replace(/^https?:\/\//, '')}</span></div>`}
       <div class="pv-actions" aria-hidden="true">
         <${Icon} name="comment" /><${Icon} name="repeat" /><${Icon} name="heart" /><${Icon} name=${net === 'instagram' ? 'bookmark' : 'share'} />
@@ -162,6 +184,7 @@ function Preview({ app, channel, variant, localText, synced, link, contentType, 
     ${problems.length > 0 && html`<ul class="pv-problems" data-testid="preview-problems">
       ${problems.map((p, i) => html`<li key=${i} data-testid="preview-problem" data-code=${p.code}><${Icon} name="alert" /><span>${problemText(p, net)}</span></li>`)}
     </ul>`}
+    ${altMissing && html`<p class="pv-warn" data-testid="preview-alt-warning"><${Icon} name="alert" /><span>${t('compose.media_alt_bluesky')}</span></p>`}
     ${!synced && html`<p class="pv-note muted small">${t('compose.checking')}</p>`}
     ${canEdit && variant && html`<div class="pv-tools">
       ${editing !== undefined ? html`<div class="field pv-edit">
@@ -271,12 +294,27 @@ export function Compose({ app, postId }) {
   const [unlocked, setUnlocked] = useState(false);
   const [dialog, setDialog] = useState('');
   const [busy, setBusy] = useState(false);
+  const [mediaInfo, setMediaInfo] = useState({}); // media id -> what the library says of it
+  const [altFor, setAltFor] = useState(null); // the media item whose alt text is being written
   const S = useRef({ post: null, form: postId ? null : EMPTY_FORM, edits: {}, timer: 0, saving: null, again: false, live: true });
   const ids = useId('compose');
 
+  // Remember what media items are (thumbnails, alt text), from the post or the library.
+  const learnMedia = (list) => {
+    if (!list || !list.length) return;
+    setMediaInfo((old) => {
+      const next = { ...old };
+      for (const m of list) next[m.id] = { ...(old[m.id] || {}), ...m };
+      return next;
+    });
+  };
+
   const applyPost = (p) => {
     S.current.post = p;
-    if (S.current.live) setPost(p);
+    if (S.current.live) {
+      setPost(p);
+      learnMedia([...(p.media_items || []), ...(p.variants || []).flatMap((v) => v.media_items || [])]);
+    }
   };
 
   useEffect(() => {
@@ -343,7 +381,7 @@ export function Compose({ app, postId }) {
         const f = err.fieldName && err.fieldName.replace(/\[\d+\]$/, '');
         if (s.live) {
           setSave({ state: 'error', at: null, error: errorText(err) });
-          if (['title', 'master_text', 'link', 'content_type', 'tags', 'notes', 'channel_ids'].includes(f)) setFieldErr({ [f]: errorText(err) });
+          if (['title', 'master_text', 'link', 'content_type', 'tags', 'notes', 'channel_ids', 'media'].includes(f)) setFieldErr({ [f]: errorText(err) });
         }
         s.again = false;
       } finally {
@@ -369,6 +407,19 @@ export function Compose({ app, postId }) {
     S.current.form = f;
     setForm(f);
     if (fieldErr[k]) setFieldErr((o) => ({ ...o, [k]: '' }));
+    schedule();
+  };
+
+  // The post's media in their order; a text post that gets a picture becomes
+  // an image (or video, or carousel) post.
+  const setMedia = (ids) => {
+    const f = { ...S.current.form, media: ids };
+    if (f.content_type === 'text' && ids.length && !S.current.form.media.length) {
+      f.content_type = guessType(ids.map((id) => mediaInfo[id] || { type: 'image' }));
+    }
+    S.current.form = f;
+    setForm(f);
+    if (fieldErr.media) setFieldErr((o) => ({ ...o, media: '' }));
     schedule();
   };
 
@@ -500,6 +551,9 @@ export function Compose({ app, postId }) {
             <p class="hint" id=${ids + '-text-h'}>${t('compose.text_hint', { n: fmtNumber([...form.master_text].length) })}</p>
             ${fieldErr.master_text && html`<p class="field-error">${fieldErr.master_text}</p>`}
           </div>
+          <${MediaStrip} app=${app} ids=${form.media} info=${mediaInfo} editable=${editable} error=${fieldErr.media}
+            bluesky=${selected.some((c) => c.network === 'bluesky')}
+            onChange=${setMedia} onAdd=${() => setDialog('media')} onAlt=${setAltFor} />
           <div class="form-grid">
             <div class=${'field' + (fieldErr.link ? ' has-error' : '')}>
               <label for=${ids + '-link'}>${t('compose.link_label')}</label>
@@ -573,13 +627,18 @@ export function Compose({ app, postId }) {
             const editing = v && Object.prototype.hasOwnProperty.call(edits, v.id) ? edits[v.id] : undefined;
             const local = editing !== undefined ? editing : v && v.text !== null ? v.text : form.master_text;
             const synced = !!v && !pendingPost && !pendingVariants.includes(v.id) && save.state !== 'saving';
-            return html`<${Preview} key=${c.id} app=${app} channel=${c} variant=${v} localText=${local}
+            const mediaIds = v && Array.isArray(v.media) ? v.media : form.media;
+            const items = mediaIds.map((id) => mediaInfo[id] || { id, type: 'image', alt_text: '' });
+            return html`<${Preview} key=${c.id} app=${app} channel=${c} variant=${v} localText=${local} media=${items}
               synced=${synced} link=${(v && v.link) || form.link} contentType=${form.content_type} canEdit=${editable}
               editing=${editing} onEdit=${() => editVariant(v)} onEditText=${(x) => editVariantText(v, x)} onMaster=${() => useMaster(v)} onAdapt=${() => adaptVariant(v)} />`;
           })}
       </section>
     </div>
 
+    ${dialog === 'media' && html`<${MediaPicker} app=${app} selected=${form.media} onLearn=${learnMedia}
+      onDone=${(ids) => { setMedia(ids); setDialog(''); }} onClose=${() => setDialog('')} />`}
+    ${altFor && html`<${AltDialog} app=${app} item=${altFor} onSaved=${(m) => learnMedia([m])} onClose=${() => setAltFor(null)} />`}
     ${dialog === 'submit' && html`<${SubmitDialog} app=${app} post=${post} onDone=${afterAction} onClose=${() => setDialog('')} />`}
     ${dialog === 'changes' && html`<${ChangesDialog} app=${app} post=${post} onDone=${afterAction} onClose=${() => setDialog('')} />`}
     ${dialog === 'schedule' && html`<${ScheduleDialog} app=${app} post=${post} onDone=${afterAction} onClose=${() => setDialog('')} />`}

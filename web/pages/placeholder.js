@@ -1,5 +1,5 @@
 // placeholder: calm empty states for the screens that later issues fill
-// (inbox, leads, analytics, campaigns, strategy, library).
+// (inbox, leads, analytics, campaigns, strategy).
 import { html } from '/vendor/htm-preact.js';
 import { t } from '../i18n.js';
 import { PageHeader, Icon } from '../ui.js';
@@ -16,8 +16,6 @@ const PAGES = {
     points: ['campaigns.point1', 'campaigns.point2', 'campaigns.point3'], next: 'campaigns.next', action: 'campaigns.action', to: 'settings' },
   strategy: { icon: 'strategy', title: 'nav.strategy', sub: 'strategy.subtitle', head: 'strategy.empty_title', body: 'strategy.empty_body',
     points: ['strategy.point1', 'strategy.point2', 'strategy.point3'], next: 'strategy.next', action: 'strategy.action', to: 'team' },
-  library: { icon: 'library', title: 'nav.library', sub: 'library.subtitle', head: 'library.empty_title', body: 'library.empty_body',
-    points: ['library.point1', 'library.point2', 'library.point3'], next: 'library.next', action: 'library.action', to: 'compose' },
 };
 
 export function Placeholder({ page, app }) {
