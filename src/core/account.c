@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/crypto.h"
@@ -113,6 +114,35 @@ static char *seal_json(int64_t channel, json_t *v)
 	return sealed;
 }
 
+static int same_text(json_t *a, json_t *b, const char *k, int nocase)
+{
+	const char *x = json_string_value(json_object_get(a, k)), *y = json_string_value(json_object_get(b, k));
+	if (!x || !y)
+		return x == y;
+	return nocase ? strcasecmp(x, y) == 0 : strcmp(x, y) == 0;
+}
+
+/* 1 when the channel has a stored session and the new fields name another
+ * account or another server than the stored ones: that session (its tokens,
+ * its DID) must neither be sent to the new server nor used for the new
+ * account. A reconnect of the same account keeps it (and its refresh
+ * token). */
+static int other_account(struct store *st, int64_t ws, int64_t channel, json_t *sealed)
+{
+	json_t *old = NULL, *state = NULL;
+	struct err e;
+	err_clear(&e);
+	if (account_load(st, ws, channel, &old, &state, &e) || !state) {
+		json_decref(old);
+		json_decref(state);
+		return 0;
+	}
+	int other = !same_text(old, sealed, "base_url", 0) || !same_text(old, sealed, "handle", 1);
+	json_decref(old);
+	json_decref(state);
+	return other;
+}
+
 int account_put(struct store *st, const struct actor *a, int64_t ws, int64_t channel, json_t *fields, json_t **out,
 		struct err *e)
 {
@@ -133,11 +163,15 @@ int account_put(struct store *st, const struct actor *a, int64_t ws, int64_t cha
 	if (rc)
 		return rc;
 	char *enc = seal_json(channel, sealed);
+	int other = strcmp(net, "webhook") != 0 && other_account(st, ws, channel, sealed);
 	json_decref(sealed);
 	if (!(rc = store_begin(st, e))) {
 		struct store_val v[] = {SV_I(channel), SV_I(ws), SV_S(enc), SV_S(summary), SV_ID(a->user_id),
 					SV_I(time_now_ms())};
 		rc = store_exec(st, Q_ACCOUNT_PUT, v, NARGS(v), NULL, NULL, e);
+		/* another account (or server): the stored session is not its own */
+		if (!rc && other)
+			rc = account_save_state(st, ws, channel, NULL, e);
 		char target[40];
 		snprintf(target, sizeof target, "channel:%lld", (long long)channel);
 		json_t *after = json_pack("{ss ss}", "network", net, "summary", summary);
