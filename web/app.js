@@ -14,6 +14,8 @@ import { Calendar } from './pages/calendar.js';
 import { Posts } from './pages/posts.js';
 import { Approvals } from './pages/approvals.js';
 import { Library } from './pages/library.js';
+import { Channels } from './pages/channels.js';
+import { FailedQueue } from './pages/publishing.js';
 
 const LANG_KEY = 'kanal.lang';
 const WS_KEY = 'kanal.ws';
@@ -33,10 +35,10 @@ const NAV = [
 ];
 
 // Pages reached from Settings (the nav highlights Settings for them).
-const SETTINGS_PAGES = { settings: null, profile: null, team: null, audit: 'audit.read' };
+const SETTINGS_PAGES = { settings: null, profile: null, team: null, channels: null, audit: 'audit.read' };
 
 // Content pages reached from Calendar (posts/<id> opens a post in Compose).
-const CONTENT_PAGES = { posts: null, approvals: null };
+const CONTENT_PAGES = { posts: null, approvals: null, failed: null };
 
 // undefined: no such page; null: every member; else the permission needed.
 function pagePerm(page) {
@@ -424,6 +426,8 @@ function Shell({ me, setMe, route, lang, onLanguage, onSignOut }) {
     else if (route.page === 'posts') body = html`<${Posts} key=${key} app=${ctx} />`;
     else if (route.page === 'approvals') body = html`<${Approvals} key=${key} app=${ctx} />`;
     else if (route.page === 'calendar') body = html`<${Calendar} key=${key} app=${ctx} />`;
+    else if (route.page === 'channels') body = html`<${Channels} key=${key} app=${ctx} />`;
+    else if (route.page === 'failed') body = html`<${FailedQueue} key=${key + '/' + (route.query.state || '')} app=${ctx} />`;
     else if (route.page === 'library') body = html`<${Library} key=${key} app=${ctx} />`;
     else body = html`<${Placeholder} key=${key} page=${route.page} app=${ctx} />`;
   }

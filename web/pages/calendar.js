@@ -8,6 +8,7 @@ import { html, useState, useEffect } from '/vendor/htm-preact.js';
 import { api, wsPath } from '../api.js';
 import { t, tn, errorText } from '../i18n.js';
 import { PageHeader, Alert, Spinner, Icon, Modal, useId, toast } from '../ui.js';
+import { PauseSwitch, PauseBanner } from './publishing.js';
 import {
   ContentTabs, NetBadge, StateBadge, ScheduleDialog, networkName, stateName, postPath, variantProblems,
   isDate, todayIn, weekday, addDays, addMonths, mondayOf, monthStart, daysBetween, monthTitle, weekdayShort, fmtDay, fmtLocal,
@@ -243,9 +244,11 @@ export function Calendar({ app }) {
 
   return html`<div class="page page-wide" data-testid="page-calendar" data-view=${view} data-from=${from} data-to=${to}>
     <${PageHeader} title=${t('nav.calendar')} subtitle=${t('calendar.subtitle_tz', { zone: app.tz })}>
+      <${PauseSwitch} app=${app} />
       ${app.can('posts.draft') && html`<a class="btn btn-primary" href=${app.base + '/compose'} data-testid="calendar-compose"><${Icon} name="compose" />${t('postlist.new')}</a>`}
     </${PageHeader}>
     <${ContentTabs} app=${app} current="calendar" />
+    <${PauseBanner} app=${app} />
     <div class="cal-toolbar">
       <div class="cal-nav">
         <button type="button" class="icon-btn" onClick=${() => step(-1)} aria-label=${t(view === 'week' ? 'calendar.prev_week' : 'calendar.prev_month')} data-testid="cal-prev"><${Icon} name="prev" /></button>

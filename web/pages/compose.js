@@ -13,6 +13,7 @@ import {
 } from './content.js';
 import { MediaStrip, MediaPicker, AltDialog, guessType } from './compose-media.js';
 import { fileUrl, needsAlt } from './media.js';
+import { PublishingTimeline } from './publishing.js';
 
 const TYPES = ['text', 'image', 'video', 'link', 'carousel', 'thread', 'story'];
 const AUTOSAVE_MS = 700;
@@ -281,6 +282,9 @@ function SubmitDialog({ app, post, onDone, onClose }) {
 }
 
 /* ---------- the page ---------- */
+
+// Post states that have publications to show.
+const PUB_STATES = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
 
 export function Compose({ app, postId }) {
   const ws = app.ws.id;
@@ -615,6 +619,8 @@ export function Compose({ app, postId }) {
           ${show.schedule && problems > 0 && html`<p class="hint warn" data-testid="schedule-blocked">${t('compose.fix_first')}</p>`}
           ${canDraft && !can('posts.schedule') && (state === 'new' || state === 'draft') && html`<p class="hint" data-testid="creative-note">${t('compose.creative_note')}</p>`}
         <//>
+        ${post && PUB_STATES.includes(post.state) && html`<${PublishingTimeline} app=${app} post=${post}
+          onPostChanged=${() => api.get(postPath(app, post.id)).then((r) => applyPost(r.post), () => {})} />`}
         ${post && html`<${Thread} app=${app} post=${post} onPost=${applyPost} />`}
       </section>
 

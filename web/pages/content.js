@@ -113,6 +113,7 @@ export function ContentTabs({ app, current, reviewCount }) {
     { id: 'calendar', label: 'content.tab_calendar', icon: 'calendar' },
     { id: 'posts', label: 'content.tab_posts', icon: 'list' },
     { id: 'approvals', label: 'content.tab_approvals', icon: 'eye' },
+    { id: 'failed', label: 'content.tab_failed', icon: 'alert' },
   ];
   return html`<nav class="tabs" aria-label=${t('content.sections')} data-testid="content-tabs">
     ${tabs.map((x) => html`<a key=${x.id} href=${`${app.base}/${x.id}`} class=${'tab' + (x.id === current ? ' active' : '')}

@@ -4,6 +4,7 @@ import { html, useState, useEffect } from '/vendor/htm-preact.js';
 import { api, wsPath } from '../api.js';
 import { t, tn, roleName, fmtTime, currencyName, errorText, LANGUAGES } from '../i18n.js';
 import { PageHeader, Card, Icon, Avatar, Alert } from '../ui.js';
+import { PauseSwitch, PauseBanner } from './publishing.js';
 
 const KPIS = [
   { id: 'reach', label: 'dashboard.kpi_reach', icon: 'spark' },
@@ -51,7 +52,10 @@ export function Dashboard({ app }) {
   ];
 
   return html`<div class="page" data-testid="page-dashboard">
-    <${PageHeader} title=${t(greeting(tz), { name: first })} subtitle=${t('dashboard.subtitle', { workspace: ws.name })} />
+    <${PageHeader} title=${t(greeting(tz), { name: first })} subtitle=${t('dashboard.subtitle', { workspace: ws.name })}>
+      <${PauseSwitch} app=${app} />
+    </${PageHeader}>
+    <${PauseBanner} app=${app} />
     ${error && html`<${Alert}>${error}<//>`}
     ${review && review.length > 0 && html`<section class="card review-card" data-testid="dash-approvals">
       <div class="review-card-text">

