@@ -16,7 +16,7 @@ VIPS_LIBS = $(shell pkg-config --libs vips 2>/dev/null)
 
 WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 # Connectors built from their own files join the table in src/net/connector.c.
-CONNECTORS := $(if $(wildcard src/net/bluesky.c),-DKANAL_HAVE_BLUESKY)
+CONNECTORS := $(if $(wildcard src/net/bluesky.c),-DKANAL_HAVE_BLUESKY) $(if $(wildcard src/net/mastodon.c),-DKANAL_HAVE_MASTODON)
 COMMON = $(WARN) $(CONNECTORS) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
 REL_CFLAGS = $(COMMON) -O2 -g -D_FORTIFY_SOURCE=3
 ASAN_CFLAGS = $(COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -57,7 +57,7 @@ build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
-build/rel/net/connector.o build/asan/net/connector.o: $(wildcard src/net/bluesky.c)
+build/rel/net/connector.o build/asan/net/connector.o: $(wildcard src/net/bluesky.c src/net/mastodon.c)
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

@@ -10,12 +10,18 @@ extern const struct connector conn_manual;
 #ifdef KANAL_HAVE_BLUESKY /* set by the Makefile when src/net/bluesky.c exists */
 extern const struct connector conn_bluesky;
 #endif
+#ifdef KANAL_HAVE_MASTODON /* set by the Makefile when src/net/mastodon.c exists */
+extern const struct connector conn_mastodon;
+#endif
 
 static const struct connector *const all[] = {
 	&conn_webhook,
 	&conn_manual,
 #ifdef KANAL_HAVE_BLUESKY
 	&conn_bluesky,
+#endif
+#ifdef KANAL_HAVE_MASTODON
+	&conn_mastodon,
 #endif
 };
 
