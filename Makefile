@@ -19,7 +19,8 @@ WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 CONNECTORS := $(if $(wildcard src/net/bluesky.c),-DKANAL_HAVE_BLUESKY) $(if $(wildcard src/net/mastodon.c),-DKANAL_HAVE_MASTODON)
 COMMON = $(WARN) $(CONNECTORS) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
 REL_CFLAGS = $(COMMON) -O2 -g -D_FORTIFY_SOURCE=3
-ASAN_CFLAGS = $(COMMON) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# KANAL_TEST_HOOKS: failure switches for tests (KANAL_TEST_RESEAL_FAIL_AFTER), never in build/kanal.
+ASAN_CFLAGS = $(COMMON) -DKANAL_TEST_HOOKS -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_LDFLAGS = -fsanitize=address,undefined
 
 SRC := $(shell find src -name '*.c' ! -name main.c | LC_ALL=C sort)

@@ -34,6 +34,8 @@ const struct command cli_commands[] = {
 	 "Import posts from CSV (FILE - reads stdin); nothing is kept unless every row is valid."},
 	{"text", cmd_text, "count --network NET [--ndjson]",
 	 "Count stdin's text (or ndjson texts) as a network does; one JSON line each."},
+	{"key", cmd_key, "rotate [--new-key HEX|-] | status",
+	 "Rotate the key that seals account credentials (re-encrypts them all), or show what is sealed under which key."},
 	{"backup", cmd_backup, "FILE", "Write a consistent copy of the database to FILE while kanal runs."},
 	{"version", cmd_version, "", "Print the version."},
 };

@@ -85,30 +85,76 @@ void crypto_hex(const void *in, size_t n, char *out)
 	sodium_bin2hex(out, 2 * n + 1, in, n);
 }
 
-static unsigned char master_key[32];
+/* The key ring: ring[0] is the current master key (seals, signs); the
+ * others only open values sealed under them while a rotation finishes.
+ * Filled before any thread starts, read-only afterwards. */
+#define RING_MAX 16
+static unsigned char ring[RING_MAX][32];
+static int ring_n;
 static int master_set;
 static pthread_once_t master_once = PTHREAD_ONCE_INIT;
 
 static void master_random(void)
 {
-	if (!master_set)
-		randombytes_buf(master_key, sizeof master_key);
+	if (!master_set) {
+		randombytes_buf(ring[0], sizeof ring[0]);
+		if (ring_n < 1)
+			ring_n = 1;
+	}
+}
+
+static int parse_key(const char *hex, unsigned char out[32])
+{
+	size_t n = 0;
+	if (!hex || strlen(hex) != 64 || sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) != 0 || n != 32)
+		return -1;
+	return 0;
 }
 
 int crypto_set_master_key(const char *hex)
 {
-	size_t n = 0;
-	if (!hex || strlen(hex) != 64 ||
-	    sodium_hex2bin(master_key, sizeof master_key, hex, 64, NULL, &n, NULL) != 0 || n != 32)
+	unsigned char k[32];
+	if (parse_key(hex, k))
 		return -1;
+	memcpy(ring[0], k, 32);
+	sodium_memzero(k, sizeof k);
+	if (ring_n < 1)
+		ring_n = 1;
 	master_set = 1;
 	return 0;
+}
+
+int crypto_add_old_key(const char *hex)
+{
+	unsigned char k[32];
+	if (parse_key(hex, k))
+		return -1;
+	if (ring_n < 1)
+		ring_n = 1; /* slot 0 stays for the current key */
+	/* not against slot 0: a later crypto_set_master_key replaces it */
+	for (int i = 1; i < ring_n; i++)
+		if (sodium_memcmp(ring[i], k, 32) == 0) {
+			sodium_memzero(k, sizeof k);
+			return 0;
+		}
+	if (ring_n >= RING_MAX) {
+		sodium_memzero(k, sizeof k);
+		return -1;
+	}
+	memcpy(ring[ring_n++], k, 32);
+	sodium_memzero(k, sizeof k);
+	return 0;
+}
+
+static void derive(const unsigned char master[32], const char *purpose, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)purpose, strlen(purpose), master, 32);
 }
 
 void crypto_subkey(const char *purpose, unsigned char out[32])
 {
 	pthread_once(&master_once, master_random);
-	crypto_generichash(out, 32, (const unsigned char *)purpose, strlen(purpose), master_key, sizeof master_key);
+	derive(ring[0], purpose, out);
 }
 
 void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsigned char out[32])
@@ -127,6 +173,26 @@ static void key_id(const unsigned char key[32], char out[10])
 	crypto_generichash(h, sizeof h, key, 32, (const unsigned char *)"kanal-key-id", 12);
 	out[0] = 'k';
 	sodium_bin2hex(out + 1, 9, h, sizeof h);
+}
+
+void crypto_key_id(const char *purpose, char out[10])
+{
+	unsigned char key[32];
+	crypto_subkey(purpose, key);
+	key_id(key, out);
+	sodium_memzero(key, sizeof key);
+}
+
+int crypto_key_id_of(const char *hex, const char *purpose, char out[10])
+{
+	unsigned char m[32], key[32];
+	if (parse_key(hex, m))
+		return -1;
+	derive(m, purpose, key);
+	key_id(key, out);
+	sodium_memzero(m, sizeof m);
+	sodium_memzero(key, sizeof key);
+	return 0;
 }
 
 char *crypto_seal(const char *purpose, const char *ad, const void *pt, size_t n)
@@ -156,11 +222,16 @@ char *crypto_open(const char *purpose, const char *ad, const char *sealed, size_
 {
 	unsigned char key[32];
 	char kid[10];
-	crypto_subkey(purpose, key);
-	key_id(key, kid);
-	size_t kl = strlen(kid);
-	const size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-	if (!sealed || strncmp(sealed, kid, kl) != 0 || sealed[kl] != '.') {
+	const size_t kl = 9, nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		     ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	pthread_once(&master_once, master_random);
+	int found = 0;
+	for (int i = 0; sealed && i < ring_n && !found; i++) {
+		derive(ring[i], purpose, key);
+		key_id(key, kid);
+		found = strncmp(sealed, kid, kl) == 0 && sealed[kl] == '.';
+	}
+	if (!found) {
 		sodium_memzero(key, sizeof key);
 		return NULL;
 	}

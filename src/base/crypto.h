@@ -28,6 +28,16 @@ int crypto_streq(const char *a, const char *b);
  * Until set, a random per-process key is used (links then die with the
  * process). */
 int crypto_set_master_key(const char *hex);
+/* Add a master key (64 hex characters) that only opens values sealed under
+ * it: an older key while `kanal key rotate` re-encrypts. -1 when malformed
+ * or the ring (16 keys) is full. Call before any thread starts. */
+int crypto_add_old_key(const char *hex);
+/* The key id ("k" and 8 hex digits) that crypto_seal writes for purpose
+ * under the current master key, or under the master key hex (-1 when hex
+ * is malformed). The id is a fingerprint of the derived key, so a value is
+ * only ever tried against the key that sealed it. */
+void crypto_key_id(const char *purpose, char out[10]);
+int crypto_key_id_of(const char *hex, const char *purpose, char out[10]);
 /* A 32-byte key for one purpose ("share-link", ...), derived from the
  * master key. */
 void crypto_subkey(const char *purpose, unsigned char out[32]);
@@ -38,8 +48,8 @@ void crypto_subkey(const char *purpose, unsigned char out[32]);
  * (caller frees). */
 char *crypto_seal(const char *purpose, const char *ad, const void *pt, size_t n);
 /* Open a sealed value: the plaintext, NUL-terminated (caller frees with
- * crypto_free_secret), its length in *n; NULL when the key id is not the
- * current key's, or the value was changed or belongs to another row. */
+ * crypto_free_secret), its length in *n; NULL when the key id is none of
+ * the key ring's (the current key and any added with crypto_add_old_key), or the value was changed or belongs to another row. */
 char *crypto_open(const char *purpose, const char *ad, const char *sealed, size_t *n);
 /* Wipe and free a string holding a secret (NULL is fine). */
 void crypto_free_secret(char *s);

@@ -4,6 +4,7 @@
 #define KANAL_CLI_H
 
 #include "base/err.h"
+#include "base/keyfile.h"
 #include "store/store.h"
 
 #define CLI_USAGE 2 /* returned after printing usage: exit status 2 */
@@ -42,6 +43,21 @@ void cli_usage(const char *name);
 /* Read one line (a password) from stdin, without the newline. */
 int cli_read_secret(char *out, size_t size, struct err *e);
 
+/* The master keys, loaded into the crypto key ring: KANAL_SECRET_KEY (the
+ * current key) with KANAL_SECRET_KEYS_OLD (keys that only open), or else
+ * the key file kanal.key beside the database (made with one key when
+ * create and missing). out (may be NULL; wipe out->kf after use) says
+ * where they came from. */
+struct cli_keys {
+	char path[1100];  /* the key file's path */
+	int from_env;     /* KANAL_SECRET_KEY (or secret_key in the config) */
+	int old_env;      /* keys in KANAL_SECRET_KEYS_OLD */
+	int have_file;    /* kf holds the key file */
+	struct keyfile kf;
+};
+int cli_load_keys(struct config *cfg, int create, struct cli_keys *out, struct err *e);
+void cli_key_path(const struct config *cfg, char *out, size_t size);
+
 int cmd_serve(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_worker(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_demo(struct config *cfg, int argc, char **argv, struct err *e);
@@ -55,6 +71,7 @@ int cmd_text(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_version(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_post(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_calendar(struct config *cfg, int argc, char **argv, struct err *e);
+int cmd_key(struct config *cfg, int argc, char **argv, struct err *e);
 int cmd_import(struct config *cfg, int argc, char **argv, struct err *e);
 
 extern const struct command cli_commands[];

@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/crypto.h"
+#include "base/keyfile.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "cli/cli.h"
@@ -51,35 +52,85 @@ int cli_read_secret(char *out, size_t size, struct err *e)
 	return 0;
 }
 
-/* The key that encrypts connected-account tokens at rest: KANAL_SECRET_KEY,
- * or a key file made beside the database on first run. */
-static int ensure_secret_key(struct config *cfg, struct err *e)
+void cli_key_path(const struct config *cfg, char *out, size_t size)
 {
-	if (cfg->secret_key[0]) {
-		if (strlen(cfg->secret_key) != 64)
-			return err_set(e, ERR_INVALID, "config.secret_key", "", "KANAL_SECRET_KEY must be 64 hex characters");
-		return 0;
-	}
-	char dbcopy[1024], path[1100];
+	char dbcopy[1024];
 	str_copy(dbcopy, cfg->db, sizeof dbcopy);
-	snprintf(path, sizeof path, "%s/kanal.key", dirname(dbcopy));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, cfg->secret_key, 64);
-		close(fd);
-		if (n != 64)
-			return err_set(e, ERR_IO, "config.secret_key", "", "%s does not hold a 64-character key", path);
-		cfg->secret_key[64] = '\0';
+	snprintf(out, size, "%s/kanal.key", dirname(dbcopy));
+}
+
+/* KANAL_SECRET_KEYS_OLD: keys (comma or space separated) that only open. */
+static int add_env_old_keys(int *n, struct err *e)
+{
+	const char *v = getenv("KANAL_SECRET_KEYS_OLD");
+	*n = 0;
+	if (!v)
 		return 0;
+	char hex[65];
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ", \t\n");
+		if (len) {
+			if (len != 64)
+				return err_set(e, ERR_INVALID, "config.secret_keys_old", "",
+					       "KANAL_SECRET_KEYS_OLD holds keys of 64 hex characters, comma separated");
+			memcpy(hex, p, 64);
+			hex[64] = '\0';
+			int bad = crypto_add_old_key(hex);
+			crypto_random(hex, sizeof hex);
+			if (bad)
+				return err_set(e, ERR_INVALID, "config.secret_keys_old", "",
+					       "KANAL_SECRET_KEYS_OLD holds a malformed key (or more than 15)");
+			(*n)++;
+		}
+		p += len;
+		while (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n')
+			p++;
 	}
-	unsigned char raw[32];
-	crypto_random(raw, sizeof raw);
-	crypto_hex(raw, sizeof raw, cfg->secret_key);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, cfg->secret_key, 64) != 64 || close(fd))
-		return err_set(e, ERR_IO, "config.secret_key", "", "cannot write the key file %s", path);
-	log_info("made a new secret key in %s", path);
 	return 0;
+}
+
+int cli_load_keys(struct config *cfg, int create, struct cli_keys *out, struct err *e)
+{
+	struct cli_keys dummy;
+	if (!out)
+		out = &dummy;
+	memset(out, 0, sizeof *out);
+	cli_key_path(cfg, out->path, sizeof out->path);
+	if (cfg->secret_key[0]) {
+		out->from_env = 1;
+		if (crypto_set_master_key(cfg->secret_key))
+			return err_set(e, ERR_INVALID, "config.secret_key", "", "KANAL_SECRET_KEY must be 64 hex characters");
+		return add_env_old_keys(&out->old_env, e);
+	}
+	int rc = keyfile_read(out->path, &out->kf, e);
+	if (rc == ERR_NOTFOUND && create) {
+		unsigned char raw[32];
+		out->kf.n = 1;
+		out->kf.k[0].id = 1;
+		crypto_random(raw, sizeof raw);
+		crypto_hex(raw, sizeof raw, out->kf.k[0].hex);
+		crypto_random(raw, sizeof raw);
+		if ((rc = keyfile_write(out->path, &out->kf, NULL, e)))
+			return rc;
+		log_info("made a new secret key in %s", out->path);
+	} else if (rc) {
+		return rc;
+	}
+	out->have_file = 1;
+	if (crypto_set_master_key(keyfile_current(&out->kf)->hex))
+		return err_set(e, ERR_INVALID, "config.secret_key", "", "%s holds a malformed key", out->path);
+	for (int i = 0; i < out->kf.n - 1; i++)
+		if (crypto_add_old_key(out->kf.k[i].hex))
+			return err_set(e, ERR_INVALID, "config.secret_key", "", "%s holds a malformed key", out->path);
+	return 0;
+}
+
+static int load_keys(struct config *cfg, struct err *e)
+{
+	struct cli_keys k;
+	int rc = cli_load_keys(cfg, 1, &k, e);
+	keyfile_wipe(&k.kf);
+	return rc;
 }
 
 /* SIGINT and SIGTERM go to the main thread's sigwait: blocked here,
@@ -145,10 +196,8 @@ static int serve(struct config *cfg, int argc, char **argv, struct err *e)
 	struct store_val now = SV_I(time_now_ms());
 	store_exec(st, Q_SESSION_PURGE, &now, 1, NULL, NULL, NULL);
 	store_close(st);
-	if ((rc = ensure_secret_key(cfg, e)))
+	if ((rc = load_keys(cfg, e)))
 		return rc;
-	if (crypto_set_master_key(cfg->secret_key))
-		return err_set(e, ERR_INVALID, "config.secret_key", "", "the secret key must be 64 hex characters");
 	struct http_config hc = {
 		.dsn = cfg->db,
 		.listen = cfg->listen,
@@ -186,10 +235,8 @@ int cmd_worker(struct config *cfg, int argc, char **argv, struct err *e)
 	if (rc)
 		return rc;
 	store_close(st);
-	if ((rc = ensure_secret_key(cfg, e)))
+	if ((rc = load_keys(cfg, e)))
 		return rc;
-	if (crypto_set_master_key(cfg->secret_key))
-		return err_set(e, ERR_INVALID, "config.secret_key", "", "the secret key must be 64 hex characters");
 	sigset_t set;
 	block_stop_signals(&set);
 	if ((rc = start_engine(cfg, e)))

@@ -252,3 +252,143 @@ int account_needs_reconnect(struct store *st, int64_t ws, int64_t channel, struc
 	struct store_val v[] = {SV_S("needs_reconnect"), SV_I(time_now_ms()), SV_I(ws), SV_I(channel)};
 	return store_exec(st, Q_ACCOUNT_SET_STATUS, v, NARGS(v), NULL, NULL, e);
 }
+
+/* ---- key rotation ------------------------------------------------------ */
+
+static int collect_row(void *ctx, struct store_row *r)
+{
+	void **c = ctx;
+	struct store *st = c[0];
+	const char *sec = store_text(st, r, 1), *state = store_text(st, r, 2);
+	json_array_append_new(c[1], json_pack("{sI ss ss?}", "channel", (json_int_t)store_int(st, r, 0), "secrets",
+					      sec ? sec : "", "state", state));
+	return 0;
+}
+
+static int collect(struct store *st, json_t **rows, struct err *e)
+{
+	*rows = json_array();
+	void *c[] = {st, *rows};
+	int rc = store_exec(st, Q_ACCOUNT_SEALED_ALL, NULL, 0, collect_row, c, e);
+	if (rc < 0) {
+		json_decref(*rows);
+		*rows = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+static void count_one(json_t *counts, const char *sealed)
+{
+	if (!sealed)
+		return;
+	const char *dot = strchr(sealed, '.');
+	char kid[32];
+	size_t n = dot ? (size_t)(dot - sealed) : 0;
+	if (!n || n >= sizeof kid)
+		str_copy(kid, "unknown", sizeof kid);
+	else {
+		memcpy(kid, sealed, n);
+		kid[n] = '\0';
+	}
+	json_object_set_new(counts, kid, json_integer(json_integer_value(json_object_get(counts, kid)) + 1));
+}
+
+int account_key_counts(struct store *st, json_t **counts, struct err *e)
+{
+	json_t *rows;
+	*counts = NULL;
+	int rc = collect(st, &rows, e);
+	if (rc)
+		return rc;
+	*counts = json_object();
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		count_one(*counts, json_string_value(json_object_get(row, "secrets")));
+		count_one(*counts, json_string_value(json_object_get(row, "state")));
+	}
+	json_decref(rows);
+	return 0;
+}
+
+/* The value re-sealed under the current key (caller frees), or NULL when it
+ * does not open. *same = 1 when it was already under the current key. */
+static char *reseal_one(int64_t channel, const char *sealed, const char *kid, int *same)
+{
+	size_t kl = strlen(kid);
+	*same = strncmp(sealed, kid, kl) == 0 && sealed[kl] == '.';
+	if (*same)
+		return xstrdup(sealed);
+	json_t *v = open_json(channel, sealed);
+	if (!v)
+		return NULL;
+	char *out = seal_json(channel, v);
+	json_decref(v);
+	return out;
+}
+
+static long fail_after(void)
+{
+#ifdef KANAL_TEST_HOOKS
+	const char *v = getenv("KANAL_TEST_RESEAL_FAIL_AFTER");
+	if (v && *v)
+		return strtol(v, NULL, 10);
+#endif
+	return -1;
+}
+
+int account_reseal_all(struct store *st, long *resealed, struct err *e)
+{
+	char kid[10];
+	crypto_key_id(ACCOUNT_PURPOSE, kid);
+	*resealed = 0;
+	long limit = fail_after(), done = 0;
+	int rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	json_t *rows = NULL;
+	if ((rc = collect(st, &rows, e)))
+		return core_tx_fail(st, rc);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		int64_t channel = json_integer_value(json_object_get(row, "channel"));
+		const char *sec = json_string_value(json_object_get(row, "secrets"));
+		const char *state = json_string_value(json_object_get(row, "state"));
+		int same1 = 0, same2 = 1;
+		char *nsec = reseal_one(channel, sec, kid, &same1);
+		char *nstate = state ? reseal_one(channel, state, kid, &same2) : NULL;
+		if (!nsec || (state && !nstate)) {
+			free(nsec);
+			free(nstate);
+			rc = err_set(e, ERR_INTERNAL, "account.unreadable", "",
+				     "channel %lld: its account was sealed under a key that is not available (%.9s)",
+				     (long long)channel, !nsec ? sec : state);
+			break;
+		}
+		if (!same1 || !same2) {
+			struct store_val v[] = {SV_S(nsec), SV_S(nstate), SV_I(channel)};
+			rc = store_exec(st, Q_ACCOUNT_RESEAL, v, NARGS(v), NULL, NULL, e);
+			*resealed += !same1 + !same2;
+			done++;
+		}
+		free(nsec);
+		free(nstate);
+		if (rc)
+			break;
+		if (limit >= 0 && done >= limit) {
+			rc = err_set(e, ERR_INTERNAL, "account.reseal_test_failure", "",
+				     "stopped on purpose after %ld account(s) (KANAL_TEST_RESEAL_FAIL_AFTER)", done);
+			break;
+		}
+	}
+	json_decref(rows);
+	if (!rc)
+		rc = store_commit(st, e);
+	if (rc) {
+		*resealed = 0;
+		return core_tx_fail(st, rc);
+	}
+	return 0;
+}

@@ -37,6 +37,16 @@ int account_put(struct store *st, const struct actor *a, int64_t ws, int64_t cha
 int account_load(struct store *st, int64_t ws, int64_t channel, json_t **secrets, json_t **state, struct err *e);
 /* Save connector state (sessions), sealed like the credentials. */
 int account_save_state(struct store *st, int64_t ws, int64_t channel, json_t *state, struct err *e);
+/* Count the sealed values (credentials and state) by key id: *counts
+ * (caller decrefs) is {"k1a2b3c4d": n, ...}. */
+int account_key_counts(struct store *st, json_t **counts, struct err *e);
+/* Re-seal every credential and state not sealed under the current master
+ * key with it, in one transaction: every value opens with one of the key
+ * ring's keys first, or nothing changes (account.unreadable naming the
+ * channel). *resealed: how many values were re-encrypted. Test builds
+ * (KANAL_TEST_HOOKS) fail on purpose after KANAL_TEST_RESEAL_FAIL_AFTER
+ * values, to show that an interrupted rotation changes nothing. */
+int account_reseal_all(struct store *st, long *resealed, struct err *e);
 /* The credentials were refused by the network: the channel needs
  * reconnecting (shown on the channel; a retry waits for it). */
 int account_needs_reconnect(struct store *st, int64_t ws, int64_t channel, struct err *e);

@@ -107,6 +107,8 @@ enum store_q {
 	Q_ACCOUNT_SET_STATE,  /* state_enc?, now, ws, channel */
 	Q_ACCOUNT_SET_STATUS, /* status, now, ws, channel */
 	Q_ACCOUNT_DELETE,     /* ws, channel */
+	Q_ACCOUNT_SEALED_ALL, /* -> channel_id, secrets_enc, state_enc? (every workspace, by channel) */
+	Q_ACCOUNT_RESEAL,     /* secrets_enc, state_enc?, channel (the values only; updated_at kept) */
 	/* the durable job queue (jobs/queue.c) */
 	Q_JOB_INSERT,         /* kind, payload, ws?, channel?, run_at, max_attempts, key, now -> id (no row when the
 				 key exists) */

@@ -189,6 +189,8 @@ static const char *const sql[Q__COUNT] = {
 	[Q_ACCOUNT_SET_STATUS] = "UPDATE channel_accounts SET status = ?1, updated_at = ?2 WHERE workspace_id = ?3 "
 				 "AND channel_id = ?4",
 	[Q_ACCOUNT_DELETE] = "DELETE FROM channel_accounts WHERE workspace_id = ?1 AND channel_id = ?2",
+	[Q_ACCOUNT_SEALED_ALL] = "SELECT channel_id, secrets_enc, state_enc FROM channel_accounts ORDER BY channel_id",
+	[Q_ACCOUNT_RESEAL] = "UPDATE channel_accounts SET secrets_enc = ?1, state_enc = ?2 WHERE channel_id = ?3",
 
 	[Q_JOB_INSERT] = "INSERT INTO jobs (kind, payload, workspace_id, channel_id, run_at, max_attempts, idempotency_key, "
 			 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
