@@ -166,30 +166,10 @@ static char *drop_hashtags(enum network net, const char *s, size_t len, const st
 	return buf_steal(&out);
 }
 
-/* The network's defaults with the account's overrides on top. */
-static void merged(enum network net, const struct net_limits *lim, struct net_limits *out)
-{
-	*out = text_default_limits[net];
-	if (!lim)
-		return;
-	if (lim->max_chars > 0)
-		out->max_chars = lim->max_chars;
-	if (lim->url_weight > 0)
-		out->url_weight = lim->url_weight;
-	if (lim->max_hashtags > 0)
-		out->max_hashtags = lim->max_hashtags;
-	if (lim->max_mentions > 0)
-		out->max_mentions = lim->max_mentions;
-	if (lim->max_links > 0)
-		out->max_links = lim->max_links;
-	if (lim->max_bytes > 0)
-		out->max_bytes = lim->max_bytes;
-}
-
 json_t *adapt_text(enum network net, const char *master, const struct net_limits *given)
 {
 	struct net_limits l;
-	merged(net, given, &l);
+	text_fill_limits(net, given, &l);
 	const struct net_limits *lim = &l;
 	json_t *notes = json_array();
 	int dropped = 0;

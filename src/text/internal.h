@@ -43,6 +43,10 @@ int count_tiktok(const char *s, size_t len, const struct net_limits *lim, struct
 /* Default limits per network (one table, text.c). */
 extern const struct net_limits text_default_limits[NET__COUNT];
 
+/* The network's default limits with the non-zero fields of lim on top
+ * (lim may be NULL). */
+void text_fill_limits(enum network net, const struct net_limits *lim, struct net_limits *out);
+
 /* Append an entity (grows out->entities). */
 void text_push_entity(struct text_count *out, enum entity_type t, size_t byte_start, size_t byte_end);
 

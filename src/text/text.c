@@ -138,7 +138,7 @@ int text_tld_in(const char *const *list, unsigned long count, const char *tld, s
 	return 0;
 }
 
-static void fill_limits(enum network net, const struct net_limits *lim, struct net_limits *out)
+void text_fill_limits(enum network net, const struct net_limits *lim, struct net_limits *out)
 {
 	*out = text_default_limits[net];
 	if (!lim)
@@ -165,7 +165,7 @@ static int count_all(enum network net, const char *s, size_t len, const struct n
 	if (net < 0 || net >= NET__COUNT || !utf8_valid(s, len, NULL) || memchr(s, '\0', len))
 		return -1;
 	struct net_limits l;
-	fill_limits(net, lim, &l);
+	text_fill_limits(net, lim, &l);
 	/* The counters rely on a terminating NUL after the text, and s[len] is
 	 * not ours to read: copy (on the stack when short). */
 	char small[1024], *copy = NULL;
@@ -264,7 +264,7 @@ size_t text_validate(enum network net, const char *s, size_t len, const struct n
 		*total = n;
 		return n < max ? n : max;
 	}
-	fill_limits(net, lim, &l);
+	text_fill_limits(net, lim, &l);
 	if (len == 0)
 		add(out, max, &n, "text.empty", 0, 0, 0, 0);
 	if (c.length > c.limit)
