@@ -25,7 +25,7 @@ int64_t time_mono_ns(void)
 }
 
 /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void time_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -54,7 +54,7 @@ void time_fmt_rfc3339(int64_t ms, char *out, size_t size)
 	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	int sod = (int)(secs - days * 86400);
 	int y, mo, d;
-	civil_from_days(days, &y, &mo, &d);
+	time_civil_from_days(days, &y, &mo, &d);
 	char tmp[32], *p = tmp;
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;
@@ -92,7 +92,7 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
+int64_t time_days_from_civil(int y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -146,7 +146,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
 		return -1;
 	if (se == 60)
 		se = 59;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	int64_t secs = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
 	*ms = secs * 1000 + frac;
 	return 0;
 }

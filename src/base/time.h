@@ -11,6 +11,9 @@ int64_t time_now_ms(void);
 int64_t time_mono_ns(void);
 /* Format ms as "2026-11-29T20:40:52.123Z" into out (>= 25 bytes). */
 void time_fmt_rfc3339(int64_t ms, char *out, size_t size);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t time_days_from_civil(int y, int m, int d);
+void time_civil_from_days(int64_t days, int *y, int *m, int *d);
 /* Parse RFC 3339 ("2026-11-29T20:40:52Z", fractional seconds and +hh:mm
  * offsets allowed). Returns 0 and sets *ms, or -1 when malformed. */
 int time_parse_rfc3339(const char *s, int64_t *ms);

@@ -361,29 +361,6 @@ int cmd_post(struct config *cfg, int argc, char **argv, struct err *e)
 
 /* ---- calendar -------------------------------------------------------------- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* "YYYY-MM-DD" -> days since 1970-01-01; -1 when not a date. */
 static int parse_day(const char *s, int64_t *day)
 {
@@ -392,16 +369,16 @@ static int parse_day(const char *s, int64_t *day)
 	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' || s[7] != '-' ||
 	    y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
-	*day = days_from_civil(y, m, d);
+	*day = time_days_from_civil(y, m, d);
 	int y2, m2, d2;
-	civil_from_days(*day, &y2, &m2, &d2);
+	time_civil_from_days(*day, &y2, &m2, &d2);
 	return y2 == y && m2 == m && d2 == d ? 0 : -1;
 }
 
 static void fmt_day(int64_t day, char out[11])
 {
 	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
+	time_civil_from_days(day, &y, &m, &d);
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
@@ -433,10 +410,10 @@ int cmd_calendar(struct config *cfg, int argc, char **argv, struct err *e)
 	}
 	int64_t first, last;
 	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
+	time_civil_from_days(day, &y, &m, &d);
 	if (o.month) {
-		first = days_from_civil(y, m, 1);
-		last = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1)) - 1;
+		first = time_days_from_civil(y, m, 1);
+		last = (m == 12 ? time_days_from_civil(y + 1, 1, 1) : time_days_from_civil(y, m + 1, 1)) - 1;
 	} else {
 		first = day - (((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
 		last = first + 6;
@@ -455,7 +432,7 @@ int cmd_calendar(struct config *cfg, int argc, char **argv, struct err *e)
 	for (int64_t k = first; k <= last; k++) {
 		char date[11];
 		fmt_day(k, date);
-		civil_from_days(k, &y, &m, &d);
+		time_civil_from_days(k, &y, &m, &d);
 		char label[16];
 		snprintf(label, sizeof label, "%s %02d %s", wd[((k % 7) + 7 + 3) % 7], d % 100, mon[(m - 1) % 12]);
 		int any = 0;

@@ -22,29 +22,6 @@ static int num(const char *s, int n, int *out)
 	return 0;
 }
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" as if it were UTC, in ms. */
 static int parse_wall(const char *s, int date_only, int64_t *ms)
 {
@@ -62,7 +39,7 @@ static int parse_wall(const char *s, int date_only, int64_t *ms)
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
 	    h > 23 || mi > 59 || se > 59)
 		return -1;
-	*ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000;
+	*ms = (time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000;
 	return 0;
 }
 
@@ -104,7 +81,7 @@ int schedule_utc_to_local(int64_t ms, const char *zone, char out[20])
 	int64_t days = wall >= 0 ? wall / 86400 : (wall - 86399) / 86400;
 	int sod = (int)(wall - days * 86400);
 	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	char tmp[64];
 	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d", y, m, d, sod / 3600, sod / 60 % 60);
 	str_copy(out, tmp, 20);
@@ -243,7 +220,7 @@ static int cal_gather(struct store *st, int64_t ws, const char *from, const char
 	snprintf(fl, sizeof fl, "%.10sT00:00", from);
 	/* to is inclusive: the range ends at midnight after it, local time. */
 	int y, m, d;
-	civil_from_days(t / 86400000 + 1, &y, &m, &d);
+	time_civil_from_days(t / 86400000 + 1, &y, &m, &d);
 	snprintf(tl, sizeof tl, "%04d-%02d-%02dT00:00", y, m, d);
 	int64_t fu, tu;
 	/* Midnight can fall in a gap in a few zones; then the first minute
@@ -420,7 +397,7 @@ int schedule_next_slot(struct store *st, int64_t ws, int64_t channel_id, int64_t
 			int64_t day = day0 / 86400000 + k;
 			int dow = (int)(((day % 7) + 7 + 3) % 7) + 1; /* 1970-01-01 was a Thursday (4) */
 			int y, m, d;
-			civil_from_days(day, &y, &m, &d);
+			time_civil_from_days(day, &y, &m, &d);
 			/* the slots of this weekday, earliest first */
 			for (int pass = 0; pass < 1; pass++) {
 				size_t i;
@@ -527,7 +504,7 @@ int schedule_expand(const char *first_local, const char *zone, json_t *rec, int6
 	json_t *days = json_object_get(rec, "days");
 	int64_t day0 = first / 86400000, tod = first % 86400000;
 	int y0, m0, d0;
-	civil_from_days(day0, &y0, &m0, &d0);
+	time_civil_from_days(day0, &y0, &m0, &d0);
 	long made = 0;
 	for (long step = 0; step < 4000; step++) {
 		int64_t day;
@@ -558,7 +535,7 @@ int schedule_expand(const char *first_local, const char *zone, json_t *rec, int6
 			int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 			if (d0 > mdays[m - 1] || (m == 2 && d0 == 29 && !leap))
 				continue; /* no such day this month (RFC 5545 skips it) */
-			day = days_from_civil(y, m, d0);
+			day = time_days_from_civil(y, m, d0);
 		}
 		int64_t wall = day * 86400000 + tod;
 		if (until && wall >= until)
@@ -567,7 +544,7 @@ int schedule_expand(const char *first_local, const char *zone, json_t *rec, int6
 			break;
 		made++;
 		int y, m, d;
-		civil_from_days(day, &y, &m, &d);
+		time_civil_from_days(day, &y, &m, &d);
 		char local[64];
 		snprintf(local, sizeof local, "%04d-%02d-%02dT%02d:%02d", y, m, d, (int)(tod / 3600000), (int)(tod / 60000 % 60));
 		int64_t at;
