@@ -16,7 +16,9 @@ VIPS_LIBS = $(shell pkg-config --libs vips 2>/dev/null)
 
 WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 # Connectors built from their own files join the table in src/net/connector.c.
-CONNECTORS := $(if $(wildcard src/net/bluesky.c),-DKANAL_HAVE_BLUESKY) $(if $(wildcard src/net/mastodon.c),-DKANAL_HAVE_MASTODON)
+# src/net/NAME.c for NAME in this list defines conn_NAME and -DKANAL_HAVE_NAME.
+NETWORK_FILES := $(wildcard $(patsubst %,src/net/%.c,bluesky mastodon x linkedin facebook instagram threads))
+CONNECTORS := $(foreach f,$(NETWORK_FILES),-DKANAL_HAVE_$(shell echo $(basename $(notdir $(f))) | tr a-z A-Z))
 COMMON = $(WARN) $(CONNECTORS) -D_GNU_SOURCE -DKANAL_VERSION=\"$(VERSION)\" -Isrc -Ibuild/gen -fstack-protector-strong -MMD -MP $(PKG_CFLAGS)
 REL_CFLAGS = $(COMMON) -O2 -g -D_FORTIFY_SOURCE=3
 # KANAL_TEST_HOOKS: failure switches for tests (KANAL_TEST_RESEAL_FAIL_AFTER), never in build/kanal.
@@ -58,7 +60,7 @@ build/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
-build/rel/net/connector.o build/asan/net/connector.o: $(wildcard src/net/bluesky.c src/net/mastodon.c)
+build/rel/net/connector.o build/asan/net/connector.o: $(NETWORK_FILES)
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

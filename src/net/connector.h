@@ -32,6 +32,20 @@ struct net_post {
 	int64_t created_at_ms;
 };
 
+/* A rate-limit window as the network reported it in an answer's headers
+ * (or a 429). The engine learns from it (src/jobs/ratelimit) and holds
+ * further calls for that account or app until reset_at_ms when remaining
+ * reaches 0. known = 0: the answer said nothing. -1: that value unknown. */
+struct net_rate {
+	int known;
+	int64_t limit, remaining, reset_at_ms;
+};
+
+enum net_rate_scope {
+	NET_RATE_ACCOUNT = 0, /* per user/account/page token */
+	NET_RATE_APP = 1,     /* per app (client id) across all accounts */
+};
+
 enum net_outcome {
 	NET_OK = 0,          /* published; remote_id/remote_url set */
 	NET_RETRY,           /* transient: try again later (retry_after_ms may be set) */
@@ -48,6 +62,7 @@ struct net_result {
 	int64_t retry_after_ms;
 	char code[64];       /* the network's error code, e.g. "RateLimitExceeded" */
 	char message[256];   /* safe to show: never a token */
+	struct net_rate rate[2]; /* by enum net_rate_scope, from the last answer */
 };
 
 struct connector {
@@ -60,9 +75,27 @@ struct connector {
 	int (*find_published)(struct net_account *a, const struct net_post *p, struct net_result *r);
 	int (*remove)(struct net_account *a, const char *remote_id, struct net_result *r);
 	int (*refresh)(struct net_account *a, struct net_result *r);
+	/* The network's limits for this account (text length, media count and
+	 * size, posts per day...) as a JSON object, read from the network when
+	 * it publishes them (Mastodon /api/v2/instance), else static. NULL slot:
+	 * the text engine's defaults apply. Returns 0 or -1 with r filled. */
+	int (*limits)(struct net_account *a, json_t **out, struct net_result *r);
 	/* Reserved for later issues: replies, metrics, reply, hide. */
 	void *fetch_replies, *fetch_metrics, *reply, *hide;
 };
+
+/* How a reset header is written. */
+enum net_reset_kind {
+	NET_RESET_EPOCH_S,  /* seconds since 1970 (X, Bluesky) */
+	NET_RESET_DELTA_S,  /* seconds from now */
+	NET_RESET_RFC3339,  /* an ISO 8601 instant (Mastodon) */
+};
+
+struct http_response;
+/* Fill *out from the answer's limit / remaining / reset headers (names in
+ * any case; NULL to skip one). Leaves *out as it was when none is present. */
+void net_rate_from_headers(const struct http_response *rs, const char *limit, const char *remaining,
+			   const char *reset, enum net_reset_kind kind, struct net_rate *out);
 
 /* The connector for a network name, or NULL. */
 const struct connector *connector_for(const char *network);
