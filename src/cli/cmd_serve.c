@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
+#include "media/media.h"
 #include "net/http_client.h"
 
 int cli_wants_help(int argc, char **argv)
@@ -310,9 +311,19 @@ int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e)
 		return rc;
 	rc = st->ops->backup(st, argv[0], e);
 	store_close(st);
-	if (!rc)
-		printf("backed up %s to %s\n", cfg->db, argv[0]);
-	return rc;
+	if (rc)
+		return rc;
+	/* The media files the database refers to, beside the copy: after the
+	 * database, so that every file a row of the copy names is there (files
+	 * added meanwhile are harmless extras). */
+	char from[MEDIA_PATH_MAX], to[MEDIA_PATH_MAX];
+	media_root(cfg->db, from, sizeof from);
+	media_root(argv[0], to, sizeof to);
+	long n = 0;
+	if (strcmp(from, to) != 0 && (rc = media_blob_copy_all(from, to, &n, e)))
+		return rc;
+	printf("backed up %s to %s (%ld media file(s) to %s)\n", cfg->db, argv[0], n, to);
+	return 0;
 }
 
 int cmd_version(struct config *cfg, int argc, char **argv, struct err *e)

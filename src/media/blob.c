@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,4 +140,86 @@ void media_tmp_sweep(const char *root)
 	closedir(d);
 	if (n)
 		log_info("media: removed %d temporary files left by an earlier run", n);
+}
+
+static int is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+/* Copy one stored file to dst through a temporary file in dst's root, so
+ * that dst is whole or absent. */
+static int copy_file(const char *src, const char *dst_root, const char *dst)
+{
+	char tmp[MEDIA_PATH_MAX];
+	int out = -1;
+	struct err e;
+	err_clear(&e);
+	if (media_tmp_create(dst_root, tmp, sizeof tmp, &out, &e))
+		return -1;
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = in < 0 ? -1 : 0;
+	char b[65536];
+	for (ssize_t n; rc == 0 && (n = read(in, b, sizeof b)) != 0;) {
+		if (n < 0 || write(out, b, (size_t)n) != n)
+			rc = -1;
+	}
+	if (in >= 0)
+		close(in);
+	if (rc == 0 && fsync(out) != 0)
+		rc = -1;
+	close(out);
+	if (rc == 0 && (make_parents(dst) || rename(tmp, dst) != 0))
+		rc = -1;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int media_blob_copy_all(const char *src_root, const char *dst_root, long *copied, struct err *e)
+{
+	*copied = 0;
+	char d1[MEDIA_PATH_MAX], d2[MEDIA_PATH_MAX + 8], src[MEDIA_PATH_MAX + 80], dst[MEDIA_PATH_MAX + 80];
+	DIR *top = opendir(src_root);
+	if (!top)
+		return errno == ENOENT ? 0 : io_error(e, "open", src_root);
+	int rc = 0;
+	struct dirent *a, *b, *c;
+	while (rc == 0 && (a = readdir(top))) {
+		if (strlen(a->d_name) != 2 || !is_hex(a->d_name, 2))
+			continue; /* tmp/, renditions/ (a cache) */
+		snprintf(d1, sizeof d1, "%s/%.2s", src_root, a->d_name);
+		DIR *mid = opendir(d1);
+		while (mid && rc == 0 && (b = readdir(mid))) {
+			if (strlen(b->d_name) != 2 || !is_hex(b->d_name, 2))
+				continue;
+			snprintf(d2, sizeof d2, "%s/%.2s", d1, b->d_name);
+			DIR *low = opendir(d2);
+			while (low && rc == 0 && (c = readdir(low))) {
+				if (strlen(c->d_name) != 64 || !is_hex(c->d_name, 64))
+					continue;
+				snprintf(src, sizeof src, "%s/%.64s", d2, c->d_name);
+				media_blob_path(dst_root, c->d_name, dst, sizeof dst);
+				struct stat sb;
+				if (stat(dst, &sb) == 0)
+					continue; /* content addressed: the same bytes */
+				/* Stored files are never changed in place, so a hard
+				 * link is a safe copy; another file system gets bytes. */
+				if (make_parents(dst) || (link(src, dst) != 0 && copy_file(src, dst_root, dst) != 0))
+					rc = io_error(e, "copy", src);
+				else
+					++*copied;
+			}
+			if (low)
+				closedir(low);
+		}
+		if (mid)
+			closedir(mid);
+	}
+	closedir(top);
+	if (rc == 0 && *copied)
+		sync_parent(dst);
+	return rc;
 }

@@ -105,6 +105,11 @@ int media_blob_place(const char *root, const char *tmp, const char *sha256, stru
  * The caller makes sure no row refers to them (inside a write transaction,
  * so that an upload of the same bytes cannot slip in between). */
 void media_blob_remove(const char *root, const char *sha256);
+/* Copy every stored original under src_root to dst_root (same layout;
+ * hard links when both are on one file system, else whole files through a
+ * temporary). Files already at dst are kept. Renditions are a cache and
+ * are not copied. 0 with *copied set, or media.io. */
+int media_blob_copy_all(const char *src_root, const char *dst_root, long *copied, struct err *e);
 /* Remove temporary files left by a crash (at server start). */
 void media_tmp_sweep(const char *root);
 

@@ -7,7 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, KANAL_BIN } from '../lib/server.mjs';
-import { api, login, sapi, tapi, assertProblem } from './_helpers.mjs';
+import { api, login, sapi, tapi, assertProblem, cliToken } from './_helpers.mjs';
+import { png } from './_images.mjs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 let dir;
 let srv;
@@ -207,6 +211,39 @@ test('backup FILE: a consistent SQLite copy, made while the server runs', async 
   const bad = run(['--db', srv.db, 'backup', join(dir, 'no-such-dir', 'x.db')]);
   assert.equal(bad.status, 1, bad.stderr);
   assert.ok(bad.stderr.trim().length > 0, 'says why');
+});
+
+test('backup FILE copies the media the database refers to, beside the copy', async () => {
+  const s2 = await startServer({ demo: true });
+  try {
+    const tok = cliToken(s2.db, 1, 'owner', 'backup-media');
+    const bytes = png(40, 30, { noise: true, seed: 7 });
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type: 'image/png' }), 'b.png');
+    form.append('alt_text', 'backup test');
+    const res = await fetch(s2.url + '/api/v1/workspaces/1/media', { method: 'POST', body: form, headers: { authorization: `Bearer ${tok}` } });
+    assert.equal(res.status, 201, await res.text());
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const outDir = mkdtempSync(join(tmpdir(), 'kanal-bk-'));
+    const out = join(outDir, 'copy.db');
+    const r = run(['--db', s2.db, 'backup', out]);
+    ok(r, 'backup');
+    assert.match(r.stdout, /\(\d+ media file\(s\) to /);
+    const copied = join(outDir, 'media', sha.slice(0, 2), sha.slice(2, 4), sha);
+    assert.ok(existsSync(copied), 'the original is beside the copy');
+    assert.equal(createHash('sha256').update(readFileSync(copied)).digest('hex'), sha, 'same bytes');
+    assert.equal(sql(out, `select count(*) from media where sha256='${sha}'`), '1', 'the copy refers to it');
+    assert.ok(!existsSync(join(outDir, 'media', 'renditions')), 'renditions (a cache) are not copied');
+    // A second backup into the same folder keeps the file and copies nothing new.
+    const again = run(['--db', s2.db, 'backup', join(outDir, 'copy2.db')]);
+    ok(again, 'backup again');
+    assert.match(again.stdout, /\(0 media file\(s\)/);
+    assert.ok(statSync(copied).size === bytes.length);
+    assert.ok(existsSync(join(dirname(s2.db), 'media', sha.slice(0, 2), sha.slice(2, 4), sha)), 'the source is untouched');
+    rmSync(outDir, { recursive: true, force: true });
+  } finally {
+    await s2.stop();
+  }
 });
 
 test('every command\'s --help exits 0 and prints usage', () => {
