@@ -91,7 +91,7 @@ void jobs_config_defaults(struct jobs_config *cfg)
 	if (!cfg->overdue_ms)
 		cfg->overdue_ms = env_ms("KANAL_OVERDUE_MS", 60000, 100, 86400000);
 	if (!cfg->stall_ms)
-		cfg->stall_ms = 30000;
+		cfg->stall_ms = env_ms("KANAL_STALL_MS", 30000, 500, 3600000);
 }
 
 /* ---- planning ---------------------------------------------------------- */
@@ -349,7 +349,10 @@ static void *sched_main(void *arg)
 			atomic_store(&eng.dead, s.dead);
 			atomic_store(&eng.oldest_due, s.oldest_due);
 		}
-		atomic_store(&eng.last_tick, time_now_ms());
+		/* A tick counts only when planning worked: a loop that runs but
+		 * cannot reach the database (locked, full disk) is stalled too. */
+		if (made >= 0)
+			atomic_store(&eng.last_tick, time_now_ms());
 		if (made > 0 || released > 0 || s.due > 0)
 			jobs_wake();
 		/* Sleep a tick, or less when a post falls due sooner. */
