@@ -151,7 +151,9 @@ static int start_engine(const struct config *cfg, struct err *e)
 {
 	if (http_client_init())
 		return err_set(e, ERR_INTERNAL, "net.init", "", "cannot initialise libcurl");
-	struct jobs_config jc = {.dsn = cfg->db, .worker_threads = cfg->workers};
+	struct jobs_config jc = {.dsn = cfg->db,
+				 .worker_threads = cfg->workers,
+				 .public_url = cfg->public_url[0] ? cfg->public_url : NULL};
 	int rc = cfg->workers > 0 ? jobs_start(&jc, e) : 0;
 	if (rc)
 		http_client_cleanup();

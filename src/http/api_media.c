@@ -13,6 +13,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "core/library.h"
+#include "core/medialink.h"
 #include "http/http.h"
 #include "http/multipart.h"
 #include "media/media.h"
@@ -388,4 +389,42 @@ int api_media_rendition(struct req *r, struct err *e)
 	char etag[160];
 	str_copy(etag, base ? base + 1 : path, sizeof etag);
 	return send_file(r, path, "image/jpeg", etag, name, e);
+}
+
+/* A library item through a signed public link (core/medialink.h): what
+ * Instagram, Threads and Facebook fetch. No session; the signature and
+ * expiry are the authority, and the item must still be in the library.
+ * Images are served as the network's JPEG rendition when kanal makes one,
+ * anything else as stored. */
+int api_media_public(struct req *r, struct err *e)
+{
+	int64_t ws, id;
+	char net[MEDIALINK_NET_MAX];
+	int rc = medialink_open(r->key, &ws, &id, net, e);
+	if (rc)
+		return rc;
+	json_t *m = NULL;
+	if (library_get(r->st, ws, id, &m, NULL))
+		return err_set(e, ERR_NOTFOUND, "media_link.invalid", "", "this media link is not valid");
+	char root[MEDIA_PATH_MAX], path[MEDIA_PATH_MAX], name[96], sha[65];
+	media_root(r->cfg->dsn, root, sizeof root);
+	str_copy(sha, json_string_value(json_object_get(m, "sha256")), sizeof sha);
+	const struct media_net *n = media_net_find(net);
+	int image = strcmp(json_string_value(json_object_get(m, "type")), "image") == 0;
+	int w = (int)json_integer_value(json_object_get(m, "width")),
+	    h = (int)json_integer_value(json_object_get(m, "height"));
+	enum media_format f = media_format_parse(json_string_value(json_object_get(m, "format")));
+	json_decref(m);
+	if (n && image) {
+		if ((rc = media_rendition(root, sha, n, w, h, path, sizeof path, e)))
+			return rc;
+		snprintf(name, sizeof name, "media-%lld-%s.jpg", (long long)id, n->network);
+		const char *base = strrchr(path, '/');
+		char etag[160];
+		str_copy(etag, base ? base + 1 : path, sizeof etag);
+		return send_file(r, path, "image/jpeg", etag, name, e);
+	}
+	media_blob_path(root, sha, path, sizeof path);
+	snprintf(name, sizeof name, "media-%lld.%s", (long long)id, media_format_name(f));
+	return send_file(r, path, media_format_mime(f), sha, name, e);
 }

@@ -211,6 +211,7 @@ int api_media_update(struct req *r, struct err *e);
 int api_media_delete(struct req *r, struct err *e);
 int api_media_file(struct req *r, struct err *e);
 int api_media_rendition(struct req *r, struct err *e);
+int api_media_public(struct req *r, struct err *e);
 int api_calendar_feed_get(struct req *r, struct err *e);
 int api_calendar_feed_rotate(struct req *r, struct err *e);
 int api_ical_feed(struct req *r, struct err *e);

@@ -87,6 +87,8 @@ const struct route http_routes[] = {
 	{"GET", "/api/v1/workspaces/{ws}/media/{media}/file", api_media_file, PERM_WS_READ, "A media item's bytes"},
 	{"GET", "/api/v1/workspaces/{ws}/media/{media}/rendition/{network}", api_media_rendition, PERM_WS_READ,
 	 "A media item made to a network's measure (JPEG)"},
+	{"GET", "/media/p/{key}", api_media_public, PERM_PUBLIC,
+	 "A library image through a signed, expiring public link (what Instagram, Threads and Facebook fetch)"},
 	/* publishing (api_publishing.c) */
 	{"PUT", "/api/v1/workspaces/{ws}/channels/{channel}/account", api_channel_account_put, PERM_CHANNELS,
 	 "Connect a channel's account (webhook URL and secret, or a network's credentials); stored encrypted"},

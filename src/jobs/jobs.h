@@ -71,6 +71,7 @@ struct jobs_config {
 	int64_t lease_ms;      /* default 300 s */
 	int64_t overdue_ms;    /* a due job unclaimed this long makes /healthz unhealthy; default 60 s */
 	int64_t stall_ms;      /* a scheduler silent this long makes /healthz unhealthy; default 30 s */
+	const char *public_url; /* KANAL_PUBLIC_URL, the base of public media links (core/medialink.h), or NULL */
 };
 /* Fill cfg's zero fields (but worker_threads) from defaults and the
  * environment (KANAL_SCHED_TICK_MS, KANAL_RETRY_BASE_MS, KANAL_LEASE_MS,

@@ -22,6 +22,7 @@
 #include "base/time.h"
 #include "core/content.h"
 #include "core/library.h"
+#include "core/medialink.h"
 #include "core/publish.h"
 #include "jobs/jobs.h"
 #include "media/media.h"
@@ -180,9 +181,17 @@ static int build_post(struct ctx *c, struct err *e)
 		char path[MEDIA_PATH_MAX];
 		media_blob_path(root, opt_str(item, "sha256"), path, sizeof path);
 		const char *alt = i == 0 && alt_override ? alt_override : opt_str(item, "alt_text");
-		json_array_append_new(np->media, json_pack("{ss ss ss sO sO}", "path", path, "mime", opt_str(item, "mime"),
-							   "alt", alt ? alt : "", "width", json_object_get(item, "width"),
-							   "height", json_object_get(item, "height")));
+		json_t *m = json_pack("{ss ss ss sO sO}", "path", path, "mime", opt_str(item, "mime"), "alt", alt ? alt : "",
+				      "width", json_object_get(item, "width"), "height", json_object_get(item, "height"));
+		/* meta: networks that fetch images themselves (Instagram, Threads,
+		 * Facebook) get a signed public link to the item, when kanal has a
+		 * public address. */
+		char url[1024];
+		if (jobs_cfg()->public_url &&
+		    medialink_make(jobs_cfg()->public_url, c->p.ws, json_integer_value(v), c->p.network,
+				   time_now_ms() + MEDIALINK_TTL_MS, url, sizeof url) == 0)
+			json_object_set_new(m, "url", json_string(url));
+		json_array_append_new(np->media, m);
 		json_decref(item);
 	}
 	return 0;

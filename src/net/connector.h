@@ -26,7 +26,8 @@ struct net_post {
 	json_t *thread;           /* further parts, or NULL */
 	const char *link;
 	const char *first_comment;
-	json_t *media;            /* [{path, mime, alt, width, height}] */
+	json_t *media;            /* [{path, mime, alt, width, height, url}] */
+	                          /* url: a signed public link (core/medialink.h), when KANAL_PUBLIC_URL is set */
 	const char *lang;         /* "sq", "en" */
 	const char *idempotency_key; /* stable per variant and attempt series */
 	int64_t created_at_ms;
