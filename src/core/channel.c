@@ -9,11 +9,12 @@
 #include "base/json.h"
 #include "base/time.h"
 #include "core/content.h"
+#include "text/text.h"
 
 static const char *const networks[] = {"x",	 "mastodon", "bluesky",	 "threads", "instagram",
 				       "linkedin", "facebook", "tiktok", "webhook", "manual"};
 static const char *const limit_keys[] = {"max_chars", "url_weight", "max_hashtags", "max_mentions", "max_links",
-					 "max_bytes"};
+					 "max_bytes", "max_media", "max_image_bytes"};
 
 int channel_network_valid(const char *network)
 {
@@ -44,7 +45,9 @@ static int check_limits(json_t *lim, struct err *e)
 		for (size_t i = 0; i < sizeof limit_keys / sizeof limit_keys[0]; i++)
 			if (strcmp(k, limit_keys[i]) == 0)
 				known = 1;
-		if (!known || !json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+		/* an image size is in bytes (Mastodon's default is 16 MB) */
+		json_int_t max = strcmp(k, "max_image_bytes") == 0 ? (json_int_t)1 << 31 : 1000000;
+		if (!known || !json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > max) {
 			char f[96];
 			snprintf(f, sizeof f, "$.limits.%.60s", k);
 			return err_set(e, ERR_INVALID, "channel.limits", f, "limits are known keys with integers 1 to 1000000");
@@ -102,6 +105,33 @@ static json_t *channel_row(struct store *st, struct store_row *r)
 		json_object_set_new(o, "account", json_pack("{ss ss so}", "summary", store_text(st, r, 8), "status",
 							     store_text(st, r, 9), "connected_at",
 							     json_time(store_int(st, r, 10))));
+	/* Health: the account's state, the last publication that went out and
+	 * the last one that failed (with its reason), so a person sees at a
+	 * glance which channel needs them. */
+	const char *state = store_is_null(st, r, 8)			     ? "not_connected"
+			    : strcmp(store_text(st, r, 9), "connected") == 0 ? "connected"
+									     : "needs_reconnect";
+	if (strcmp(store_text(st, r, 1), "manual") == 0)
+		state = "manual";
+	json_t *h = json_pack("{ss so so}", "state", state, "last_published_at",
+			      store_is_null(st, r, 11) ? json_null() : json_time(store_int(st, r, 11)), "last_error",
+			      json_null());
+	if (!store_is_null(st, r, 12))
+		json_object_set_new(h, "last_error",
+				    json_pack("{so ss ss}", "at", json_time(store_int(st, r, 12)), "message",
+					      store_text(st, r, 13) ? store_text(st, r, 13) : "", "code",
+					      store_text(st, r, 14) ? store_text(st, r, 14) : ""));
+	json_object_set_new(o, "health", h);
+	/* The network's own length limit, which `limits` overrides (the page
+	 * shows it beside the override); {} for webhook and manual. */
+	json_t *d = json_object();
+	int net = net_parse(store_text(st, r, 1));
+	struct text_count tc;
+	if (net >= 0 && text_count((enum network)net, "", 0, NULL, &tc) == 0) {
+		json_object_set_new(d, "max_chars", json_integer((json_int_t)tc.limit));
+		text_count_free(&tc);
+	}
+	json_object_set_new(o, "network_limits", d);
 	return o;
 }
 

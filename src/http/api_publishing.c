@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "core/content.h"
 #include "core/publish.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
+#include "net/connector.h"
 
 static int answer(struct req *r, int status, int rc, const char *key, json_t *v)
 {
@@ -29,6 +31,69 @@ int api_channel_account_put(struct req *r, struct err *e)
 	if (!rc)
 		rc = account_put(r->st, &r->actor, req_ws(r), r->params[1], r->json, &v, e);
 	return answer(r, 200, rc, "channel", v);
+}
+
+/* The limit keys a network's report may set on the channel. */
+static const char *const reported_keys[] = {"max_chars", "url_weight", "max_media", "max_image_bytes"};
+
+/* Ask the connector for the account's limits and keep the ones the text
+ * engine and the composer use in the channel's limits (replacing what was
+ * set there by hand for those keys). Answers {channel, reported}. */
+int api_channel_limits_refresh(struct req *r, struct err *e)
+{
+	json_t *ch = NULL, *secrets = NULL, *state = NULL, *lim = NULL, *v = NULL;
+	int64_t ws = req_ws(r), id = r->params[1];
+	int rc = channel_get(r->st, ws, id, &ch, e);
+	if (rc)
+		return rc;
+	const char *network = json_string_value(json_object_get(ch, "network"));
+	const struct connector *conn = connector_for(network);
+	if (!conn || !conn->limits) {
+		rc = err_set(e, ERR_CONFLICT, "channel.limits_unsupported", "",
+			     "this network does not report its limits: set them by hand");
+		goto done;
+	}
+	if ((rc = account_load(r->st, ws, id, &secrets, &state, e)))
+		goto done;
+	/* the account as the worker hands it to a connector */
+	json_t *inner = json_object_get(secrets, "secrets");
+	struct net_account acct = {
+	    .network = network,
+	    .base_url = json_string_value(json_object_get(secrets, "base_url")),
+	    .handle = json_string_value(json_object_get(secrets, "handle")),
+	    .secrets = json_is_object(inner) ? inner : secrets,
+	    .state = state,
+	};
+	struct net_result nr;
+	memset(&nr, 0, sizeof nr);
+	if (conn->limits(&acct, &lim, &nr) != 0 || !json_is_object(lim)) {
+		if (nr.outcome == NET_AUTH)
+			account_needs_reconnect(r->st, ws, id, NULL);
+		rc = err_set(e, ERR_UPSTREAM, "channel.limits_refresh_failed", "",
+			     "the network did not say its limits: %s", nr.message[0] ? nr.message : "no answer");
+		goto done;
+	}
+	json_t *merged = json_deep_copy(json_object_get(ch, "limits"));
+	if (!json_is_object(merged)) {
+		json_decref(merged);
+		merged = json_object();
+	}
+	for (size_t i = 0; i < sizeof reported_keys / sizeof reported_keys[0]; i++) {
+		json_t *x = json_object_get(lim, reported_keys[i]);
+		if (json_is_integer(x))
+			json_object_set(merged, reported_keys[i], x);
+	}
+	json_t *fields = json_pack("{so}", "limits", merged);
+	rc = channel_update(r->st, &r->actor, ws, id, fields, &v, e);
+	json_decref(fields);
+	if (!rc)
+		resp_json(r, 200, json_pack("{so sO}", "channel", v, "reported", lim));
+done:
+	json_decref(ch);
+	json_decref(secrets);
+	json_decref(state);
+	json_decref(lim);
+	return rc;
 }
 
 int api_post_publications(struct req *r, struct err *e)

@@ -183,6 +183,7 @@ int api_channel_get(struct req *r, struct err *e);
 int api_channel_update(struct req *r, struct err *e);
 int api_channel_delete(struct req *r, struct err *e);
 int api_channel_next_slot(struct req *r, struct err *e);
+int api_channel_limits_refresh(struct req *r, struct err *e);
 int api_posts_list(struct req *r, struct err *e);
 int api_posts_create(struct req *r, struct err *e);
 int api_post_get(struct req *r, struct err *e);

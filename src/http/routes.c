@@ -92,6 +92,8 @@ const struct route http_routes[] = {
 	/* publishing (api_publishing.c) */
 	{"PUT", "/api/v1/workspaces/{ws}/channels/{channel}/account", api_channel_account_put, PERM_CHANNELS,
 	 "Connect a channel's account (webhook URL and secret, or a network's credentials); stored encrypted"},
+	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/limits/refresh", api_channel_limits_refresh, PERM_CHANNELS,
+	 "Ask the network for the account's limits (Mastodon: the instance's) and keep them as the channel's limits"},
 	{"GET", "/api/v1/workspaces/{ws}/posts/{post}/publications", api_post_publications, PERM_WS_READ,
 	 "A post's publications, one per variant and occurrence, with their attempts"},
 	{"GET", "/api/v1/workspaces/{ws}/publications", api_publications_list, PERM_WS_READ,

@@ -5,15 +5,22 @@
  * with the status it already made. A retry, and the reconciliation after
  * a call whose outcome is unknown, re-POST with the same keys while that
  * window is open; after it, the outcome stays unknown (a person decides).
- * Credentials: secrets.access_token (scope write:statuses); base_url is the
- * instance. Media are not uploaded yet: a post with media is refused with
- * mastodon.media_unsupported. See ../shared/NETWORKS.md. */
+ * Credentials: secrets.access_token (scopes write:statuses, write:media);
+ * base_url is the instance. Images go up first (POST /api/v2/media with
+ * their alt text; a 202 is polled until processed) and their ids are kept
+ * in the account's state under the part's key, so that a retry attaches
+ * the same uploads instead of sending the files again. Videos and other
+ * files stay refused (mastodon.media_unsupported). The instance's limits
+ * come from GET /api/v2/instance. See ../shared/NETWORKS.md. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
+#include "base/crypto.h"
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/http_client.h"
@@ -25,12 +32,28 @@ static const struct {
 	size_t max_response;	   /* bytes of one answer */
 	int64_t key_window_ms;	   /* how long after the due time a re-POST with the same key is trusted */
 	int64_t max_retry_after_ms; /* a longer reset is capped */
+	long upload_timeout_ms;	   /* one media upload */
+	size_t max_media;	   /* images on one status (Mastodon's default) */
+	size_t max_alt;		   /* characters of a description */
+	size_t max_image;	   /* bytes of one image read from disk */
+	int media_polls;	   /* GET /api/v1/media/:id while it processes */
+	long media_poll_ms;	   /* the first wait; doubled up to media_poll_max_ms */
+	long media_poll_max_ms;
+	size_t max_uploads_kept;   /* parts whose media ids the state remembers */
 } MASTO = {
     .max_parts = 50,
     .timeout_ms = 15000,
     .max_response = 256 * 1024,
     .key_window_ms = 50LL * 60 * 1000, /* the instance keeps keys ~1 h from the first attempt */
     .max_retry_after_ms = 3600LL * 1000,
+    .upload_timeout_ms = 60000,
+    .max_media = 4,
+    .max_alt = 1500,
+    .max_image = 16u << 20,
+    .media_polls = 12,
+    .media_poll_ms = 200,
+    .media_poll_max_ms = 3000,
+    .max_uploads_kept = 32,
 };
 
 static const char *jstr(json_t *o, const char *k)
@@ -95,14 +118,24 @@ struct masto {
 	const char *token;
 };
 
-/* One call. body: JSON or NULL. ikey: the Idempotency-Key or NULL.
- * mutating: a failure after the request was sent leaves us not knowing.
- * Returns NET_OK with *out (the parsed answer) on 2xx, else fills r. */
-static enum net_outcome call(const struct masto *m, const char *method, const char *path, json_t *body,
-			     const char *ikey, int mutating, json_t **out, struct net_result *r)
+/* A request body other than JSON (a multipart upload). */
+struct raw_body {
+	const char *content_type; /* the whole header value */
+	const void *data;
+	size_t len;
+	long timeout_ms;
+};
+
+/* One call. body: JSON or NULL; raw: a body of another type (then body is
+ * NULL). ikey: the Idempotency-Key or NULL. mutating: a failure after the
+ * request was sent leaves us not knowing. Returns NET_OK with *out (the
+ * parsed answer) on 2xx, else fills r. */
+static enum net_outcome call_body(const struct masto *m, const char *method, const char *path, json_t *body,
+				  const struct raw_body *raw, const char *ikey, int mutating, json_t **out,
+				  struct net_result *r)
 {
 	*out = NULL;
-	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), key = BUF_INIT(0);
+	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), key = BUF_INIT(0), ctype = BUF_INIT(0);
 	buf_add(&url, m->base, m->base_len);
 	buf_adds(&url, path);
 	buf_addf(&auth, "Authorization: Bearer %s", m->token);
@@ -112,6 +145,10 @@ static enum net_outcome call(const struct masto *m, const char *method, const ch
 	headers[nh++] = buf_cstr(&auth);
 	if (body)
 		headers[nh++] = "Content-Type: application/json";
+	else if (raw) {
+		buf_addf(&ctype, "Content-Type: %s", raw->content_type);
+		headers[nh++] = buf_cstr(&ctype);
+	}
 	if (ikey) {
 		buf_addf(&key, "Idempotency-Key: %s", ikey);
 		headers[nh++] = buf_cstr(&key);
@@ -122,14 +159,15 @@ static enum net_outcome call(const struct masto *m, const char *method, const ch
 	    .method = method,
 	    .url = buf_cstr(&url),
 	    .headers = headers,
-	    .body = text,
-	    .body_len = text ? strlen(text) : 0,
-	    .timeout_ms = MASTO.timeout_ms,
+	    .body = text ? (const void *)text : raw ? raw->data : NULL,
+	    .body_len = text ? strlen(text) : raw ? raw->len : 0,
+	    .timeout_ms = raw && raw->timeout_ms ? raw->timeout_ms : MASTO.timeout_ms,
 	    .max_response = MASTO.max_response,
 	};
 	struct http_response rs;
 	http_client_do(&rq, &rs);
 	free(text);
+	buf_free(&ctype);
 	if (auth.ptr)
 		memset(auth.ptr, 0, auth.len); /* the bearer header is wiped before the memory goes back */
 	buf_free(&auth);
@@ -184,6 +222,12 @@ static enum net_outcome call(const struct masto *m, const char *method, const ch
 	return o;
 }
 
+static enum net_outcome call(const struct masto *m, const char *method, const char *path, json_t *body,
+			     const char *ikey, int mutating, json_t **out, struct net_result *r)
+{
+	return call_body(m, method, path, body, NULL, ikey, mutating, out, r);
+}
+
 static int ctx_init(struct masto *m, const struct net_account *a, struct net_result *r)
 {
 	m->token = jstr(a->secrets, "access_token");
@@ -201,8 +245,47 @@ static int ctx_init(struct masto *m, const struct net_account *a, struct net_res
 
 struct part {
 	const char *text;
+	json_t *media; /* [{path, mime, alt}] or NULL; borrowed */
 	char key[320];
 };
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; s && *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The images of one part, checked before anything is sent: how many, of
+ * which type, with a description the instance takes. */
+static int check_media(json_t *media, struct net_result *r)
+{
+	if (!json_is_array(media))
+		return 0;
+	if (json_array_size(media) > MASTO.max_media) {
+		set(r, NET_FAIL, "mastodon.too_many_media", "a Mastodon post takes at most %zu images", MASTO.max_media);
+		return -1;
+	}
+	size_t i;
+	json_t *m;
+	json_array_foreach(media, i, m)
+	{
+		const char *mime = jstr(m, "mime"), *path = jstr(m, "path");
+		if (!mime || !str_starts(mime, "image/") || !path || !*path) {
+			set(r, NET_FAIL, "mastodon.media_unsupported",
+			    "kanal posts images to Mastodon; videos and other files are not supported yet");
+			return -1;
+		}
+		if (utf8_chars(jstr(m, "alt")) > MASTO.max_alt) {
+			set(r, NET_FAIL, "mastodon.alt_too_long", "an image description is longer than %zu characters",
+			    MASTO.max_alt);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 /* The parts of a post: the post, its thread, its first comment (a reply
  * to the post). Returns how many, or 0 with r filled. */
@@ -212,11 +295,10 @@ static size_t collect(const struct net_post *p, struct part *parts, size_t max, 
 		set(r, NET_FAIL, "mastodon.no_key", "a Mastodon post needs an idempotency key");
 		return 0;
 	}
-	if (json_is_array(p->media) && json_array_size(p->media) > 0) {
-		set(r, NET_FAIL, "mastodon.media_unsupported", "kanal cannot post images to Mastodon yet");
+	if (check_media(p->media, r))
 		return 0;
-	}
 	size_t n = 0;
+	parts[n].media = json_array_size(p->media) ? p->media : NULL;
 	parts[n++].text = p->text ? p->text : "";
 	size_t i;
 	json_t *t;
@@ -227,14 +309,14 @@ static size_t collect(const struct net_post *p, struct part *parts, size_t max, 
 			set(r, NET_FAIL, "mastodon.thread_too_long", "the thread has more than %zu parts", max - 1);
 			return 0;
 		}
-		if (json_is_object(t) && json_array_size(json_object_get(t, "media")) > 0) {
-			set(r, NET_FAIL, "mastodon.media_unsupported", "kanal cannot post images to Mastodon yet");
+		json_t *media = json_is_object(t) ? json_object_get(t, "media") : NULL;
+		if (check_media(media, r))
 			return 0;
-		}
 		if (!text) {
 			set(r, NET_FAIL, "mastodon.invalid_thread", "a part of the thread has no text");
 			return 0;
 		}
+		parts[n].media = json_array_size(media) ? media : NULL;
 		parts[n++].text = text;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -245,10 +327,233 @@ static size_t collect(const struct net_post *p, struct part *parts, size_t max, 
 	}
 	if (p->first_comment && *p->first_comment) {
 		parts[n].text = p->first_comment;
+		parts[n].media = NULL;
 		snprintf(parts[n].key, sizeof parts[n].key, "%s/comment", p->idempotency_key);
 		n++;
 	}
 	return n;
+}
+
+/* ---- media ------------------------------------------------------------- */
+
+/* The state keeps {"media_uploads": [{"key": part key, "ids": [id|null...]}]},
+ * newest last, at most MASTO.max_uploads_kept parts. */
+static json_t *kept_entry(json_t *state, const char *key)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(state, "media_uploads"), i, e)
+	{
+		if (jstr(e, "key") && strcmp(jstr(e, "key"), key) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static const char *kept_id(struct net_account *a, const char *key, size_t idx)
+{
+	json_t *e = kept_entry(a->state, key);
+	json_t *v = e ? json_array_get(json_object_get(e, "ids"), idx) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Remember (or forget, id NULL) the upload of image idx of a part. */
+static void keep_id(struct net_account *a, const char *key, size_t idx, size_t n, const char *id)
+{
+	if (!json_is_object(a->state))
+		a->state = json_object(); /* the engine frees a replaced state */
+	json_t *list = json_object_get(a->state, "media_uploads");
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(a->state, "media_uploads", list);
+	}
+	json_t *e = kept_entry(a->state, key);
+	if (!e) {
+		json_t *ids = json_array();
+		for (size_t k = 0; k < n; k++)
+			json_array_append_new(ids, json_null());
+		e = json_pack("{ss so}", "key", key, "ids", ids);
+		json_array_append_new(list, e);
+		while (json_array_size(list) > MASTO.max_uploads_kept)
+			json_array_remove(list, 0);
+	}
+	json_t *ids = json_object_get(e, "ids");
+	while (json_array_size(ids) <= idx)
+		json_array_append_new(ids, json_null());
+	json_array_set_new(ids, idx, id ? json_string(id) : json_null());
+	a->state_changed = 1;
+}
+
+static int read_image(const char *path, struct buf *out, char *msg, size_t msize)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(msg, msize, "cannot open the image: %s", strerror(errno));
+		return -1;
+	}
+	out->max = MASTO.max_image;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_add(out, chunk, n) != 0) {
+			snprintf(msg, msize, "the image is larger than %zu bytes", MASTO.max_image);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(msg, msize, "cannot read the image: %s", strerror(errno));
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int memhas(const struct buf *b, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (size_t i = 0; b->ptr && i + nl <= b->len; i++)
+		if (b->ptr[i] == needle[0] && memcmp(b->ptr + i, needle, nl) == 0)
+			return 1;
+	return 0;
+}
+
+/* The multipart body of POST /api/v2/media: file, then description. */
+static void multipart(const struct buf *data, const char *mime, const char *alt, char *boundary, size_t bsize,
+		      struct buf *out)
+{
+	do {
+		unsigned char rnd[12];
+		crypto_random(rnd, sizeof rnd);
+		int w = snprintf(boundary, bsize, "kanal-");
+		for (size_t i = 0; i < sizeof rnd && w + 2 < (int)bsize; i++)
+			w += snprintf(boundary + w, bsize - (size_t)w, "%02x", rnd[i]);
+	} while (memhas(data, boundary) || (alt && strstr(alt, boundary)));
+	const char *ext = strcmp(mime, "image/png") == 0    ? "png"
+			  : strcmp(mime, "image/gif") == 0  ? "gif"
+			  : strcmp(mime, "image/webp") == 0 ? "webp"
+							    : "jpg";
+	out->max = MASTO.max_image + 8192;
+	buf_addf(out, "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image.%s\"\r\n"
+		      "Content-Type: %s\r\n\r\n",
+		 boundary, ext, mime);
+	buf_add(out, data->ptr ? data->ptr : "", data->len);
+	if (alt && *alt)
+		buf_addf(out, "\r\n--%s\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n%s", boundary,
+			 alt);
+	buf_addf(out, "\r\n--%s--\r\n", boundary);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Wait until the instance has processed an upload (its url is set).
+ * NET_OK ready; NET_FAIL with code mastodon.media_gone when the instance
+ * no longer has it (expired, or another account's); else r filled. */
+static enum net_outcome await_media(const struct masto *m, const char *id, json_t *first, struct net_result *r)
+{
+	if (first && jstr(first, "url") && r->http_status == 200)
+		return NET_OK;
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/media/%s", id);
+	long wait = MASTO.media_poll_ms;
+	for (int k = 0; k < MASTO.media_polls; k++) {
+		if (k > 0 || first) {
+			sleep_ms(wait);
+			wait = wait * 2 < MASTO.media_poll_max_ms ? wait * 2 : MASTO.media_poll_max_ms;
+		}
+		json_t *j = NULL;
+		enum net_outcome o = call(m, "GET", path, NULL, NULL, 0, &j, r);
+		if (o != NET_OK) {
+			if (r->http_status == 404) {
+				set(r, NET_FAIL, "mastodon.media_gone", "the instance no longer has the uploaded image");
+				return NET_FAIL;
+			}
+			return o;
+		}
+		int ready = r->http_status == 200 && jstr(j, "url") && *jstr(j, "url");
+		json_decref(j);
+		if (ready)
+			return NET_OK;
+	}
+	set(r, NET_RETRY, "mastodon.media_processing", "the instance is still processing an image");
+	return NET_RETRY;
+}
+
+/* Upload one image with its description; *id filled (size bytes). */
+static enum net_outcome upload(const struct masto *m, json_t *item, char *id, size_t size, struct net_result *r)
+{
+	struct buf data = BUF_INIT(0), body = BUF_INIT(0);
+	char msg[256], boundary[64], ctype[128];
+	if (read_image(jstr(item, "path"), &data, msg, sizeof msg) != 0) {
+		buf_free(&data);
+		set(r, NET_FAIL, "mastodon.media_unreadable", "%s", msg);
+		return NET_FAIL;
+	}
+	const char *mime = jstr(item, "mime");
+	multipart(&data, mime, jstr(item, "alt"), boundary, sizeof boundary, &body);
+	buf_free(&data);
+	snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s", boundary);
+	struct raw_body raw = {ctype, body.ptr, body.len, MASTO.upload_timeout_ms};
+	json_t *j = NULL;
+	/* not "mutating": an upload that may have happened costs only an
+	 * unattached file on the instance, so a retry uploads again */
+	enum net_outcome o = call_body(m, "POST", "/api/v2/media", NULL, &raw, NULL, 0, &j, r);
+	buf_free(&body);
+	if (o != NET_OK)
+		return o;
+	const char *got = jstr(j, "id");
+	if (!got || !*got || strlen(got) >= size || strspn(got, "0123456789") != strlen(got)) {
+		json_decref(j);
+		set(r, NET_RETRY, "mastodon.bad_answer", "the instance answered an upload without an id");
+		return NET_RETRY;
+	}
+	str_copy(id, got, size);
+	*r->code = '\0';
+	json_t *first = j;
+	o = await_media(m, id, first, r);
+	json_decref(j);
+	return o;
+}
+
+/* The media ids of one part: kept ones (still on the instance) reused,
+ * the others uploaded and kept at once. *ids is a new array. */
+static enum net_outcome media_ids(const struct masto *m, struct net_account *a, const struct part *pt, json_t **ids,
+				  struct net_result *r)
+{
+	*ids = json_array();
+	size_t n = json_array_size(pt->media), i;
+	json_t *item;
+	json_array_foreach(pt->media, i, item)
+	{
+		char id[64];
+		const char *kept = kept_id(a, pt->key, i);
+		enum net_outcome o = NET_FAIL;
+		if (kept && strlen(kept) < sizeof id) {
+			str_copy(id, kept, sizeof id);
+			o = await_media(m, id, NULL, r);
+			if (o == NET_FAIL && strcmp(r->code, "mastodon.media_gone") == 0) {
+				keep_id(a, pt->key, i, n, NULL);
+				kept = NULL;
+			} else if (o != NET_OK)
+				return o;
+		} else
+			kept = NULL;
+		if (!kept) {
+			o = upload(m, item, id, sizeof id, r);
+			if (o == NET_OK || strcmp(r->code, "mastodon.media_processing") == 0)
+				keep_id(a, pt->key, i, n, id);
+			if (o != NET_OK)
+				return o;
+		}
+		json_array_append_new(*ids, json_string(id));
+	}
+	return NET_OK;
 }
 
 static int publish(struct net_account *a, const struct net_post *p, struct net_result *r)
@@ -279,6 +584,15 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 			json_object_set_new(body, "language", json_string(p->lang));
 		if (i > 0)
 			json_object_set_new(body, "in_reply_to_id", json_string(i < nthread ? prev_id : first_id));
+		if (parts[i].media) {
+			json_t *ids = NULL;
+			o = media_ids(&m, a, &parts[i], &ids, r);
+			json_object_set_new(body, "media_ids", ids);
+			if (o != NET_OK) {
+				json_decref(body);
+				break;
+			}
+		}
 		json_t *st = NULL;
 		o = call(&m, "POST", "/api/v1/statuses", body, parts[i].key, 1, &st, r);
 		json_decref(body);
@@ -352,9 +666,63 @@ static int remove_status(struct net_account *a, const char *remote_id, struct ne
 	return o;
 }
 
+/* A positive integer of the instance's configuration, or 0. */
+static json_int_t conf_int(json_t *conf, const char *group, const char *k, json_int_t max)
+{
+	json_t *v = json_object_get(json_object_get(conf, group), k);
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+	return n > 0 && n <= max ? n : 0;
+}
+
+/* GET /api/v2/instance: configuration.statuses and .media_attachments, as
+ * {max_chars, url_weight, max_media, max_image_bytes, mime_types} (each
+ * only when the instance says it). */
+static int instance_limits(struct net_account *a, json_t **out, struct net_result *r)
+{
+	memset(r, 0, sizeof *r);
+	*out = NULL;
+	struct masto m;
+	if (ctx_init(&m, a, r) != 0)
+		return -1;
+	json_t *j = NULL;
+	if (call(&m, "GET", "/api/v2/instance", NULL, NULL, 0, &j, r) != NET_OK)
+		return -1;
+	json_t *conf = json_object_get(j, "configuration");
+	json_t *lim = json_object();
+	json_int_t v;
+	if ((v = conf_int(conf, "statuses", "max_characters", 1000000)))
+		json_object_set_new(lim, "max_chars", json_integer(v));
+	if ((v = conf_int(conf, "statuses", "characters_reserved_per_url", 1000)))
+		json_object_set_new(lim, "url_weight", json_integer(v));
+	if ((v = conf_int(conf, "statuses", "max_media_attachments", 1000)))
+		json_object_set_new(lim, "max_media", json_integer(v));
+	if ((v = conf_int(conf, "media_attachments", "image_size_limit", (json_int_t)1 << 31)))
+		json_object_set_new(lim, "max_image_bytes", json_integer(v));
+	json_t *types = json_object_get(json_object_get(conf, "media_attachments"), "supported_mime_types");
+	if (json_is_array(types)) {
+		json_t *keep = json_array(), *t;
+		size_t i;
+		json_array_foreach(types, i, t)
+		{
+			if (json_is_string(t) && json_string_length(t) < 100 && json_array_size(keep) < 100)
+				json_array_append(keep, t);
+		}
+		json_object_set_new(lim, "mime_types", keep);
+	}
+	json_decref(j);
+	if (!json_object_get(lim, "max_chars")) {
+		json_decref(lim);
+		set(r, NET_FAIL, "mastodon.bad_answer", "the instance did not say its status length");
+		return -1;
+	}
+	*out = lim;
+	return 0;
+}
+
 const struct connector conn_mastodon = {
     .network = "mastodon",
     .publish = publish,
     .find_published = find_published,
     .remove = remove_status,
+    .limits = instance_limits,
 };

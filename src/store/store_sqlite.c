@@ -14,8 +14,14 @@
 #define WS_COLS "id, name, slug, timezone, language, currency, created_at"
 #define CH_COLS                                                                                                  \
 	"c.id, c.network, c.name, c.handle, c.limits_json, c.slots_json, c.timezone, c.created_at, a.summary, "  \
-	"a.status, a.connected_at"
-#define CH_FROM "channels c LEFT JOIN channel_accounts a ON a.channel_id = c.id"
+	"a.status, a.connected_at, "                                                                              \
+	"(SELECT MAX(published_at) FROM publications WHERE workspace_id = c.workspace_id AND channel_id = c.id "   \
+	"AND state = 'published'), f.updated_at, f.last_error, f.last_error_code"
+/* the channel's latest failed publication, for its health */
+#define CH_FROM                                                                                                  \
+	"channels c LEFT JOIN channel_accounts a ON a.channel_id = c.id LEFT JOIN publications f ON f.id = "      \
+	"(SELECT id FROM publications WHERE workspace_id = c.workspace_id AND channel_id = c.id AND state = "      \
+	"'failed' ORDER BY updated_at DESC, id DESC LIMIT 1)"
 #define JOB_COLS "id, kind, payload, workspace_id, channel_id, run_at, attempts, max_attempts, created_at"
 #define PUB_COLS                                                                                                 \
 	"p.id, p.post_id, p.variant_id, p.channel_id, p.network, p.due_at, p.state, p.remote_id, p.remote_url, " \

@@ -4,7 +4,13 @@
 // Idempotency-Key; 429 retried after X-RateLimit-Reset; a status the
 // instance made but never answered is found again with the same key (no
 // duplicate); a refused token fails the publication with a reconnect
-// reason; the access token is in no answer and no log line.
+// reason; the access token is in no answer and no log line. Media: an
+// image goes up with its alt text and is attached by id; a 202 upload is
+// polled until processed; a retry attaches the uploads it kept instead of
+// sending the files again; more images than the instance takes are
+// refused before any upload. Limits: a refresh reads /api/v2/instance and
+// a 700-character post becomes valid (and is published) on an instance
+// that takes 1000.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -12,6 +18,7 @@ import { startServer } from '../lib/server.mjs';
 import { tapi, cliToken } from './_helpers.mjs';
 import { waitFor } from './_webhook.mjs';
 import { startMastodon, mastodonLength } from './_mastodon.mjs';
+import { png } from './_images.mjs';
 
 const TOKEN = 'mtok-' + crypto.randomBytes(20).toString('hex');
 const BAD = 'mbad-' + crypto.randomBytes(20).toString('hex');
@@ -32,6 +39,7 @@ const plan = {
   '[hang]': (n) => (n === 1 ? { hangAfterCreate: true } : null),
   '[422]': () => ({ status: 422, body: { error: 'Validation failed: Text character limit of 500 exceeded' } }),
   '[500]': (n) => (n === 1 ? { status: 500, body: { error: 'Internal error' } } : null),
+  '[media-500]': (n) => (n === 1 ? { status: 500, body: { error: 'Internal error' } } : null),
 };
 
 before(async () => {
@@ -47,6 +55,7 @@ before(async () => {
     }
     return null;
   });
+  masto.mediaBehave((u) => (String(u.description || '').includes('[slow]') ? { processing: 2 } : null));
   srv = await startServer({ demo: true, env: { KANAL_NET_ALLOW_LOOPBACK: '1', KANAL_RETRY_BASE_MS: '400' } });
   token = cliToken(srv.db, 1, 'owner', 'mastodon-test');
   chan = await channel('Mastodon ok', TOKEN);
@@ -78,6 +87,18 @@ async function draft(channelId, text) {
   const p = await call('POST', `${W}/posts`, { master_text: text, channel_ids: [channelId] });
   assert.equal(p.status, 201, JSON.stringify(p.body));
   return p.body.post;
+}
+
+// A library item made of a fresh PNG, uploaded with the test's token.
+async function image(alt, seed) {
+  const form = new FormData();
+  form.append('file', new Blob([png(24, 16, { noise: true, seed })], { type: 'image/png' }), `pic-${seed}.png`);
+  form.append('alt_text', alt);
+  const res = await fetch(srv.url + `${W}/media`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+  const body = await res.json();
+  answers.push(JSON.stringify(body));
+  assert.equal(res.status, 201, JSON.stringify(body));
+  return body.media || body.item || body;
 }
 
 async function schedule(postId, ms) {
@@ -204,6 +225,122 @@ test('a refused token: the publication fails with a reconnect reason and the cha
   assert.equal(masto.statuses.filter((s) => s.text === 'with a revoked token').length, 0);
   const c = await call('GET', `${W}/channels/${bad}`);
   assert.equal(c.body.channel.account.status, 'needs_reconnect');
+});
+
+test('an image with alt text: uploaded with its description, attached to the status', async () => {
+  const alt = 'Terasa e hotelit në perëndim, me detin pas';
+  const m = await image(alt, 1);
+  const p = await call('POST', `${W}/posts`, { master_text: 'Terasa sonte [media1]', channel_ids: [chan], media: [m.id] });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  await schedule(p.body.post.id, 800);
+  const pub = await settle(p.body.post.id, ['published']);
+  const ups = masto.uploads().filter((d) => d.upload?.description === alt);
+  assert.equal(ups.length, 1, 'one upload');
+  assert.equal(ups[0].status, 200);
+  assert.equal(ups[0].upload.type, 'image/png');
+  assert.equal(ups[0].headers.authorization, `Bearer ${TOKEN}`);
+  const got = postsWith('[media1]');
+  assert.equal(got.length, 1);
+  const x = masto.media.find((y) => y.description === alt);
+  assert.deepEqual(got[0].body.media_ids, [x.id]);
+  const s = masto.statuses.find((y) => y.text === 'Terasa sonte [media1]');
+  assert.equal(s.media_attachments.length, 1);
+  assert.equal(s.media_attachments[0].description, alt);
+  assert.equal(s.media_attachments[0].id, x.id);
+  assert.equal(x.status_id, s.id);
+  assert.equal(pub.remote_id, s.id);
+});
+
+test('a 202 upload is polled until processed, then attached', async () => {
+  const alt = 'Bukë e sapopjekur [slow]';
+  const m = await image(alt, 2);
+  const p = await call('POST', `${W}/posts`, { master_text: 'Furra [media202]', channel_ids: [chan], media: [m.id] });
+  await schedule(p.body.post.id, 800);
+  await settle(p.body.post.id, ['published']);
+  const up = masto.uploads().find((d) => d.upload?.description === alt);
+  assert.equal(up.status, 202);
+  const x = masto.media.find((y) => y.description === alt);
+  const polls = masto.requests.filter((d) => d.path === `/api/v1/media/${x.id}`);
+  assert.deepEqual(polls.map((d) => d.status), [206, 206, 200]);
+  const st = postsWith('[media202]');
+  assert.equal(st.length, 1);
+  assert.ok(st[0].at >= polls[2].at, 'the status after the media was ready');
+  assert.deepEqual(st[0].body.media_ids, [x.id]);
+  assert.equal(masto.statuses.find((y) => y.text === 'Furra [media202]').media_attachments[0].description, alt);
+});
+
+test('a retry after a failure attaches the kept uploads: no second upload', async () => {
+  const alts = ['Dhoma me pamje nga mali [r1]', 'Mëngjesi në oborr [r2]'];
+  const items = [await image(alts[0], 3), await image(alts[1], 4)];
+  const p = await call('POST', `${W}/posts`, { master_text: 'Two pictures [media-500]', channel_ids: [chan], media: items.map((m) => m.id) });
+  await schedule(p.body.post.id, 800);
+  const pub = await settle(p.body.post.id, ['published'], 20000);
+  for (const a of alts) assert.equal(masto.uploads().filter((d) => d.upload?.description === a).length, 1, `one upload of ${a}`);
+  const st = postsWith('[media-500]');
+  assert.deepEqual(st.map((d) => d.status), [500, 200]);
+  const ids = alts.map((a) => masto.media.find((y) => y.description === a).id);
+  assert.deepEqual(st[0].body.media_ids, ids);
+  assert.deepEqual(st[1].body.media_ids, ids, 'the same media on the retry');
+  assert.deepEqual(pub.timeline.map((a) => a.outcome), ['retry', 'published']);
+  const s = masto.statuses.find((y) => y.text === 'Two pictures [media-500]');
+  assert.deepEqual(s.media_attachments.map((a) => a.description), alts);
+});
+
+test('more images than Mastodon takes: refused before any upload', async () => {
+  const before = masto.uploads().length;
+  const items = [];
+  for (let i = 0; i < 5; i++) items.push(await image(`five [${i}]`, 10 + i));
+  const p = await call('POST', `${W}/posts`, { master_text: 'Five pictures [media5]', channel_ids: [chan], media: items.map((m) => m.id) });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  await schedule(p.body.post.id, 800);
+  const pub = await settle(p.body.post.id, ['failed']);
+  assert.equal(pub.last_error_code, 'mastodon.too_many_media');
+  assert.equal(masto.uploads().length, before, 'nothing uploaded');
+  assert.equal(postsWith('[media5]').length, 0);
+});
+
+test('limits refresh: a 700-character post is valid and published on a 1000-character instance', async () => {
+  const c = await channel('Mastodon 1000', TOKEN);
+  const text = '[long] ' + 'a'.repeat(693);
+  assert.equal(mastodonLength(text), 700);
+  const p = await draft(c, text);
+  const v0 = p.variants[0];
+  assert.equal(v0.count.limit, 500);
+  assert.equal(v0.count.valid, false);
+  assert.ok(v0.problems.length > 0);
+  masto.configure({ max_characters: 1000, characters_reserved_per_url: 23, max_media_attachments: 4 });
+  try {
+    const r = await call('POST', `${W}/channels/${c}/limits/refresh`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.channel.limits.max_chars, 1000);
+    assert.equal(r.body.channel.limits.url_weight, 23);
+    assert.equal(r.body.channel.limits.max_media, 4);
+    assert.equal(r.body.channel.limits.max_image_bytes, 16777216);
+    assert.equal(r.body.reported.max_chars, 1000);
+    assert.ok(r.body.reported.mime_types.includes('image/png'));
+    assert.ok(masto.requests.some((d) => d.path === '/api/v2/instance'));
+    const g = await call('GET', `${W}/posts/${p.id}`);
+    const v = g.body.post.variants[0];
+    assert.equal(v.count.length, 700);
+    assert.equal(v.count.limit, 1000);
+    assert.equal(v.count.valid, true);
+    assert.deepEqual(v.problems, []);
+    const ch = await call('GET', `${W}/channels/${c}`);
+    assert.equal(ch.body.channel.limits.max_chars, 1000, 'kept on the channel');
+    await schedule(p.id, 800);
+    await settle(p.id, ['published']);
+    const got = postsWith('[long]');
+    assert.equal(got.length, 1);
+    assert.equal(got[0].length, 700);
+    assert.equal(got[0].status, 200);
+  } finally {
+    masto.configure({ max_characters: 500 });
+  }
+  // the other networks have no limits to read
+  const hook = await call('POST', `${W}/channels`, { network: 'webhook', name: 'no limits' });
+  const bad = await call('POST', `${W}/channels/${hook.body.channel.id}/limits/refresh`);
+  assert.equal(bad.status, 409);
+  assert.equal(bad.body.code, 'channel.limits_unsupported');
 });
 
 test('the access token is in no answer and no log line', async () => {

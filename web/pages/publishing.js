@@ -208,14 +208,14 @@ export function FailedQueue({ app }) {
 const pauseListeners = new Set();
 let pauseState = { ws: null, status: null };
 
-async function loadPause(ws) {
+export async function loadPause(ws) {
   const s = await api.get(wsPath(ws, '/publishing'));
   pauseState = { ws, status: s };
   pauseListeners.forEach((fn) => fn(pauseState));
   return s;
 }
 
-function usePause(app) {
+export function usePause(app) {
   const [st, setSt] = useState(pauseState.ws === app.ws.id ? pauseState.status : null);
   useEffect(() => {
     const fn = (x) => x.ws === app.ws.id && setSt(x.status);

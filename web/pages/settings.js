@@ -38,6 +38,51 @@ function timeZones() {
   }
 }
 
+// The grace window: how late a post may still go out after downtime or a
+// pause (GET/PATCH /publishing, in seconds; shown in minutes).
+function GraceCard({ app }) {
+  const admin = app.can('workspace.admin');
+  const [current, setCurrent] = useState(null);
+  const [value, setValue] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.get(wsPath(app.ws.id, '/publishing')).then((s) => {
+      setCurrent(s.grace_seconds);
+      setValue(String(Math.round(s.grace_seconds / 60)));
+    }, (e) => setError(errorText(e)));
+  }, [app.ws.id]);
+  const submit = async (e) => {
+    e.preventDefault();
+    const v = value.trim();
+    if (!/^\d+$/.test(v) || Number(v) < 1) {
+      setError(t('settings.grace_invalid'));
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      const s = await api.patch(wsPath(app.ws.id, '/publishing'), { grace_seconds: Number(v) * 60 });
+      setCurrent(s.grace_seconds);
+      setValue(String(Math.round(s.grace_seconds / 60)));
+      toast(t('settings.grace_saved', { n: Math.round(s.grace_seconds / 60) }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+    setBusy(false);
+  };
+  return html`<${Card} title=${t('settings.grace_title')} subtitle=${t('settings.grace_sub')} testid="grace-settings">
+    <form class="form-grid" onSubmit=${submit} novalidate data-testid="grace-form">
+      <${Field} label=${t('settings.grace_minutes')} value=${value} onValue=${setValue} error=${error} inputmode="numeric"
+        readOnly=${!admin} testid="grace-minutes"
+        hint=${current === null ? null : t('settings.grace_current', { n: Math.round(current / 60) })} />
+      ${admin && html`<div class="form-actions span-all">
+        <button type="submit" class="btn btn-primary" disabled=${busy || current === null} data-testid="grace-save">${t('common.save')}</button>
+      </div>`}
+    </form>
+  <//>`;
+}
+
 export function WorkspaceSettings({ app }) {
   const admin = app.can('workspace.admin');
   const ws = app.ws;
@@ -92,6 +137,7 @@ export function WorkspaceSettings({ app }) {
         </div>`}
       </form>
     <//>
+    <${GraceCard} app=${app} />
   </div>`;
 }
 
