@@ -197,6 +197,25 @@ static int build_post(struct ctx *c, struct err *e)
 	return 0;
 }
 
+/* The connector's checkpoint: its state on disk now, in a transaction of
+ * its own (the worker holds none during a call). A failure is logged and
+ * the state stays marked changed, to be saved with the outcome. */
+static void checkpoint(struct net_account *a)
+{
+	struct ctx *c = a->checkpoint_ctx;
+	struct err e;
+	err_clear(&e);
+	int rc = store_begin(c->st, &e);
+	if (!rc)
+		rc = account_save_state(c->st, c->p.ws, c->p.channel, a->state, &e);
+	if (rc || (rc = store_commit(c->st, &e))) {
+		store_rollback(c->st);
+		log_error("publication %lld: saving the connector's progress: %s", (long long)c->p.id, e.msg);
+		return;
+	}
+	a->state_changed = 0;
+}
+
 static int load_account(struct ctx *c, struct err *e)
 {
 	int rc = account_load(c->st, c->p.ws, c->p.channel, &c->secrets, &c->state0, e);
@@ -205,6 +224,8 @@ static int load_account(struct ctx *c, struct err *e)
 	c->acct.network = c->p.network;
 	c->acct.secrets = c->secrets;
 	c->acct.state = c->state0;
+	c->acct.checkpoint = checkpoint;
+	c->acct.checkpoint_ctx = c;
 	/* webhook credentials keep the URL; other networks a base URL and a handle */
 	c->acct.base_url = opt_str(c->secrets, "url") ? opt_str(c->secrets, "url") : opt_str(c->secrets, "base_url");
 	c->acct.handle = opt_str(c->secrets, "handle");

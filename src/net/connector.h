@@ -18,7 +18,20 @@ struct net_account {
 	json_t *secrets;       /* decrypted credentials (tokens, app password, webhook secret); borrowed */
 	json_t *state;         /* connector-owned state to persist (sessions); may be replaced */
 	int state_changed;     /* set by the connector when state must be saved */
+	/* Set by the engine: writes the state to disk now, in its own
+	 * transaction, and clears state_changed. Connectors call it through
+	 * net_checkpoint() right after recording progress that a crash must
+	 * not lose (a part published, a container made), so that a restart
+	 * resumes instead of making it again. NULL: nothing to do. */
+	void (*checkpoint)(struct net_account *a);
+	void *checkpoint_ctx;
 };
+
+static inline void net_checkpoint(struct net_account *a)
+{
+	if (a->checkpoint && a->state_changed)
+		a->checkpoint(a);
+}
 
 /* What to publish: one variant, already declined for the network. */
 struct net_post {

@@ -431,4 +431,5 @@ void graph_note(struct net_account *a, json_t *prog, const char *k, const char *
 {
 	json_object_set_new(prog, k, json_string(v));
 	a->state_changed = 1;
+	net_checkpoint(a); /* a container or post made is on disk before the next call */
 }

@@ -335,6 +335,7 @@ static void record(struct net_account *a, const char *key, const char *what, con
 {
 	json_object_set_new(progress_of(a, key, 1), what, json_string(urn));
 	a->state_changed = 1;
+	net_checkpoint(a); /* the post made is on disk before its comment is sent */
 }
 
 static const char *recorded(struct net_account *a, const char *key, const char *what)

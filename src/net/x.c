@@ -333,6 +333,7 @@ static void record(struct net_account *a, json_t *prog, const char *id)
 {
 	json_array_append_new(json_object_get(prog, "ids"), json_string(id));
 	a->state_changed = 1;
+	net_checkpoint(a); /* a part published is on disk before the next one is sent */
 }
 
 /* ---- what to send -------------------------------------------------------- */
