@@ -90,6 +90,13 @@ const struct route http_routes[] = {
 	/* publishing (api_publishing.c) */
 	{"PUT", "/api/v1/workspaces/{ws}/channels/{channel}/account", api_channel_account_put, PERM_CHANNELS,
 	 "Connect a channel's account (webhook URL and secret, or a network's credentials); stored encrypted"},
+	/* OAuth (api_oauth.c) */
+	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/oauth", api_channel_oauth_start, PERM_CHANNELS,
+	 "Start connecting a channel through its network's authorization page (browser session only)"},
+	{"GET", "/oauth/callback", api_oauth_callback, PERM_SESSION,
+	 "Where the network sends the browser back; stores the tokens and returns to the channels page"},
+	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/oauth/refresh", api_channel_oauth_refresh, PERM_CHANNELS,
+	 "Refresh a channel's OAuth tokens now"},
 	{"GET", "/api/v1/workspaces/{ws}/posts/{post}/publications", api_post_publications, PERM_WS_READ,
 	 "A post's publications, one per variant and occurrence, with their attempts"},
 	{"GET", "/api/v1/workspaces/{ws}/publications", api_publications_list, PERM_WS_READ,
