@@ -5,6 +5,7 @@
 
 #include "base/err.h"
 #include "base/keyfile.h"
+#include "net/oauth2.h"
 #include "store/store.h"
 
 #define CLI_USAGE 2 /* returned after printing usage: exit status 2 */
@@ -19,6 +20,7 @@ struct config {
 	char config_file[1024];
 	unsigned threads;
 	int workers; /* publishing worker threads in serve; 0 runs no publishing engine */
+	struct oauth2_apps oauth; /* the networks' OAuth apps (oauth_<network>_<field>) */
 };
 
 /* Fill cfg from defaults, the config file (explicit path or ./kanal.conf),

@@ -151,6 +151,7 @@ static int start_engine(const struct config *cfg, struct err *e)
 {
 	if (http_client_init())
 		return err_set(e, ERR_INTERNAL, "net.init", "", "cannot initialise libcurl");
+	oauth2_configure(&cfg->oauth);
 	struct jobs_config jc = {.dsn = cfg->db,
 				 .worker_threads = cfg->workers,
 				 .public_url = cfg->public_url[0] ? cfg->public_url : NULL};

@@ -51,8 +51,12 @@ int config_set(struct config *cfg, const char *key, const char *value, struct er
 			return err_set(e, ERR_INVALID, "config.workers", key, "workers must be 0 (none) to 64");
 		cfg->workers = (int)n;
 	}
-	else
+	else {
+		int rc = oauth2_apps_set(&cfg->oauth, key, value, e);
+		if (rc != 1)
+			return rc;
 		return err_set(e, ERR_INVALID, "config.unknown", key, "unknown setting %s", key);
+	}
 	return 0;
 }
 
@@ -98,6 +102,25 @@ static int load_file(struct config *cfg, const char *path, struct err *e)
 	return rc;
 }
 
+/* KANAL_OAUTH_<NETWORK>_<FIELD> for every network and field. */
+static int oauth_env(struct config *cfg, struct err *e)
+{
+	for (int n = 0; oauth2_networks[n]; n++)
+		for (int f = 0; oauth2_fields[f]; f++) {
+			char key[64], env[80];
+			snprintf(key, sizeof key, "oauth_%s_%s", oauth2_networks[n], oauth2_fields[f]);
+			snprintf(env, sizeof env, "KANAL_%s", key);
+			for (char *c = env; *c; c++)
+				if (*c >= 'a' && *c <= 'z')
+					*c = (char)(*c - 'a' + 'A');
+			const char *v = getenv(env);
+			int rc;
+			if (v && *v && (rc = config_set(cfg, key, v, e)))
+				return rc;
+		}
+	return 0;
+}
+
 int config_load(struct config *cfg, const char *explicit_file, struct err *e)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -105,6 +128,7 @@ int config_load(struct config *cfg, const char *explicit_file, struct err *e)
 	str_copy(cfg->listen, "127.0.0.1:8080", sizeof cfg->listen);
 	str_copy(cfg->log_level, "info", sizeof cfg->log_level);
 	cfg->workers = 2;
+	oauth2_apps_defaults(&cfg->oauth);
 	const char *file = explicit_file ? explicit_file : getenv("KANAL_CONFIG");
 	int rc;
 	if (file && *file) {
@@ -121,5 +145,5 @@ int config_load(struct config *cfg, const char *explicit_file, struct err *e)
 		if (v && *v && (rc = config_set(cfg, keys[i].key, v, e)))
 			return rc;
 	}
-	return 0;
+	return oauth_env(cfg, e);
 }

@@ -187,6 +187,72 @@ int account_put(struct store *st, const struct actor *a, int64_t ws, int64_t cha
 	return channel_get(st, ws, channel, out, e);
 }
 
+/* An account connected through OAuth: sealed is the whole layout
+ * {secrets: {access_token, refresh_token?, expires_at_ms?, scope?},
+ * base_url, handle}. A reconnect of the same account whose answer had no
+ * refresh token keeps the stored one (networks send it only on the first
+ * consent, or only with some scopes); another account drops the stored
+ * connector state as account_put does. */
+int account_put_oauth(struct store *st, const struct actor *a, int64_t ws, int64_t channel, const char *network,
+		      json_t *sealed, struct err *e)
+{
+	json_t *old = NULL, *state = NULL;
+	struct err le;
+	err_clear(&le);
+	int other = other_account(st, ws, channel, sealed);
+	json_t *secrets = json_object_get(sealed, "secrets");
+	if (!json_string_value(json_object_get(secrets, "refresh_token")) &&
+	    account_load(st, ws, channel, &old, &state, &le) == 0 && same_text(old, sealed, "base_url", 0) &&
+	    same_text(old, sealed, "handle", 1)) {
+		json_t *rt = json_object_get(json_object_get(old, "secrets"), "refresh_token");
+		if (json_is_string(rt) && json_string_length(rt) > 0)
+			json_object_set(secrets, "refresh_token", rt);
+	}
+	json_decref(old);
+	json_decref(state);
+	char summary[320];
+	const char *handle = json_string_value(json_object_get(sealed, "handle"));
+	const char *base = json_string_value(json_object_get(sealed, "base_url"));
+	if (handle)
+		str_copy(summary, handle, sizeof summary);
+	else if (base)
+		host_of(base, summary, sizeof summary);
+	else
+		str_copy(summary, "connected", sizeof summary);
+	char *enc = seal_json(channel, sealed);
+	int rc = store_begin(st, e);
+	if (!rc) {
+		struct store_val v[] = {SV_I(channel), SV_I(ws), SV_S(enc), SV_S(summary), SV_ID(a->user_id),
+					SV_I(time_now_ms())};
+		rc = store_exec(st, Q_ACCOUNT_PUT, v, NARGS(v), NULL, NULL, e);
+		if (!rc && other)
+			rc = account_save_state(st, ws, channel, NULL, e);
+		char target[40];
+		snprintf(target, sizeof target, "channel:%lld", (long long)channel);
+		json_t *after = json_pack("{ss ss ss}", "network", network, "summary", summary, "via", "oauth");
+		if (!rc)
+			rc = audit_record(st, a, ws, "channel.account_connect", target, NULL, after, e);
+		json_decref(after);
+		if (rc || (rc = store_commit(st, e)))
+			core_tx_fail(st, rc);
+	}
+	free(enc);
+	return rc;
+}
+
+int account_save_refreshed(struct store *st, int64_t ws, int64_t channel, json_t *sealed, const char *owner,
+			   struct err *e)
+{
+	char *enc = seal_json(channel, sealed);
+	struct store_val v[] = {SV_S(enc), SV_I(time_now_ms()), SV_I(ws), SV_I(channel), SV_S(owner)};
+	int rc = store_exec(st, Q_ACCOUNT_REFRESH_SAVE, v, NARGS(v), NULL, NULL, e);
+	free(enc);
+	if (!rc && store_changes(st) != 1)
+		rc = err_set(e, ERR_CONFLICT, "oauth.refresh_claim_lost", "",
+			     "another worker took over the token refresh; the new tokens were not saved");
+	return rc;
+}
+
 struct acct_row {
 	struct store *st;
 	char *secrets, *state;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "net/connector.h"
 
 #define ACCOUNT_PURPOSE "channel-secrets" /* the key derived for sealing credentials */
 #define PUBLISH_GRACE_DEFAULT_MS (15LL * 60 * 1000)
@@ -50,6 +51,53 @@ int account_reseal_all(struct store *st, long *resealed, struct err *e);
 /* The credentials were refused by the network: the channel needs
  * reconnecting (shown on the channel; a retry waits for it). */
 int account_needs_reconnect(struct store *st, int64_t ws, int64_t channel, struct err *e);
+
+/* Store the account of a channel connected through OAuth (core/oauth.c):
+ * sealed is the layout {secrets: {access_token, refresh_token?,
+ * expires_at_ms?, scope?}, base_url, handle}; a missing refresh_token is
+ * taken from the stored account when it is the same account (same base_url
+ * and handle). Status becomes connected; audited (channel.account_connect,
+ * via oauth, no secret). On failure nothing is stored. */
+int account_put_oauth(struct store *st, const struct actor *a, int64_t ws, int64_t channel, const char *network,
+		      json_t *sealed, struct err *e);
+/* Save refreshed tokens (the whole layout) and release the refresh claim,
+ * only while owner still holds it: oauth.refresh_claim_lost (409)
+ * otherwise, and nothing is saved. */
+int account_save_refreshed(struct store *st, int64_t ws, int64_t channel, json_t *sealed, const char *owner,
+			   struct err *e);
+
+/* ---- OAuth connections (core/oauth.c) ------------------------------- */
+/* Start connecting a channel through its network's authorization page.
+ * body: {} or, for Mastodon, {"instance_url": "https://host"} (kanal
+ * registers itself on the instance once, kept sealed and reused). A random
+ * state (32 bytes) is stored hashed, bound to session_id, single use, for
+ * 10 minutes, with the PKCE verifier sealed; *out (caller decrefs) is
+ * {authorize_url, expires_at}. oauth.unsupported (400) for a network
+ * without OAuth, oauth.not_configured (409) when the admin has not set the
+ * network's app or KANAL_PUBLIC_URL. On failure nothing is stored. */
+int oauth_start(struct store *st, const struct actor *a, int64_t session_id, int64_t ws, int64_t channel,
+		const char *public_url, json_t *body, json_t **out, struct err *e);
+/* The browser came back: take the state (unknown, used, expired, another
+ * session's or another user's: oauth.state_invalid, 400, nothing stored),
+ * then — the state is spent whatever follows — check the caller may still
+ * manage channels, refuse error answers (oauth.denied for access_denied,
+ * else oauth.provider_error), exchange the code with its verifier, read the
+ * account's handle, and store the account (account_put_oauth). *ws and
+ * *channel are the state's once known (0 before). */
+int oauth_finish(struct store *st, const struct actor *a, int64_t session_id, const char *public_url,
+		 const char *state, const char *code, const char *error, int64_t *ws, int64_t *channel, struct err *e);
+/* Make sure *sealed (the channel's account layout, replaced in place; the
+ * caller owns it) carries a usable access token before a network call:
+ * when force, or when its expires_at_ms is within 5 minutes, and a refresh
+ * token exists, refresh it — one worker at a time per channel (a claim in
+ * the database, owner names the caller; another holder is waited for, then
+ * its result is read back). Returns 0 when the call may go ahead; 1 when
+ * not, with r set: NET_RETRY for a transient failure (the channel stays
+ * connected), NET_AUTH when the network refused the refresh token (the
+ * channel is marked needs_reconnect), NET_FAIL when the app is no longer
+ * configured; or a negative error with e set (store failure). */
+int oauth_fresh_tokens(struct store *st, int64_t ws, int64_t channel, const char *network, int force,
+		       const char *owner, json_t **sealed, struct net_result *r, struct err *e);
 
 /* ---- publications (core/publication.c) -------------------------------- */
 /* The publications of a post, latest occurrence first, each with its

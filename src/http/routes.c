@@ -94,6 +94,13 @@ const struct route http_routes[] = {
 	 "Connect a channel's account (webhook URL and secret, or a network's credentials); stored encrypted"},
 	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/limits/refresh", api_channel_limits_refresh, PERM_CHANNELS,
 	 "Ask the network for the account's limits (Mastodon: the instance's) and keep them as the channel's limits"},
+	/* OAuth (api_oauth.c) */
+	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/oauth", api_channel_oauth_start, PERM_CHANNELS,
+	 "Start connecting a channel through its network's authorization page (browser session only)"},
+	{"GET", "/oauth/callback", api_oauth_callback, PERM_SESSION,
+	 "Where the network sends the browser back; stores the tokens and returns to the channels page"},
+	{"POST", "/api/v1/workspaces/{ws}/channels/{channel}/oauth/refresh", api_channel_oauth_refresh, PERM_CHANNELS,
+	 "Refresh a channel's OAuth tokens now"},
 	{"GET", "/api/v1/workspaces/{ws}/posts/{post}/publications", api_post_publications, PERM_WS_READ,
 	 "A post's publications, one per variant and occurrence, with their attempts"},
 	{"GET", "/api/v1/workspaces/{ws}/publications", api_publications_list, PERM_WS_READ,

@@ -235,6 +235,30 @@ static int load_account(struct ctx *c, struct err *e)
 	return 0;
 }
 
+/* OAuth tokens (core/oauth.c): refreshed before the call when they expire
+ * within minutes, or (force) once after the network refused them — safe,
+ * as nothing was published then. Returns 1 when the connector may be
+ * called, else 0 with r set: NET_RETRY for a transient failure (the
+ * channel stays connected), NET_AUTH when the refresh token was refused. */
+static int oauth_tokens(struct ctx *c, int force, struct net_result *r)
+{
+	json_t *inner = json_object_get(c->secrets, "secrets");
+	if (!json_is_object(inner) || (force && !opt_str(inner, "refresh_token")))
+		return !force;
+	struct err e;
+	err_clear(&e);
+	int rc = oauth_fresh_tokens(c->st, c->p.ws, c->p.channel, c->p.network, force, c->owner, &c->secrets, r, &e);
+	c->acct.secrets = json_object_get(c->secrets, "secrets");
+	c->acct.base_url = opt_str(c->secrets, "base_url");
+	c->acct.handle = opt_str(c->secrets, "handle");
+	if (rc < 0) {
+		r->outcome = NET_RETRY;
+		str_copy(r->code, "oauth.refresh_failed", sizeof r->code);
+		snprintf(r->message, sizeof r->message, "the tokens could not be refreshed: %.200s", e.msg);
+	}
+	return rc == 0;
+}
+
 static int save_state(struct ctx *c, struct err *e)
 {
 	if (!c->acct.state_changed)
@@ -487,7 +511,21 @@ static void run_publish(struct ctx *c)
 	/* Step 2. */
 	struct net_result r;
 	memset(&r, 0, sizeof r);
-	c->conn->publish(&c->acct, &c->np, &r);
+	int called = oauth_tokens(c, 0, &r);
+	if (called)
+		c->conn->publish(&c->acct, &c->np, &r);
+	if (called && r.outcome == NET_AUTH) {
+		struct net_result r2;
+		memset(&r2, 0, sizeof r2);
+		if (oauth_tokens(c, 1, &r2)) {
+			r.outcome = NET_RETRY;
+			str_copy(r.code, "oauth.refreshed", sizeof r.code);
+			str_copy(r.message, "the network refused the access token; kanal refreshed it and tries again",
+				 sizeof r.message);
+		} else if (r2.outcome == NET_RETRY || r2.outcome == NET_AUTH) {
+			r = r2; /* transient: try later; refused: reconnect, with the reason */
+		}
+	}
 	log_info("publish %s publication %lld attempt %lld: %s%s%s", c->p.network, (long long)c->p.id, (long long)n,
 		 outcome_name(r.outcome), r.message[0] ? ": " : "", r.message);
 	/* Step 3. */

@@ -109,6 +109,19 @@ enum store_q {
 	Q_ACCOUNT_DELETE,     /* ws, channel */
 	Q_ACCOUNT_SEALED_ALL, /* -> channel_id, secrets_enc, state_enc? (every workspace, by channel) */
 	Q_ACCOUNT_RESEAL,     /* secrets_enc, state_enc?, channel (the values only; updated_at kept) */
+	Q_ACCOUNT_REFRESH_CLAIM, /* owner, until, now, ws, channel (one changed row: the claim is ours; none: another
+				    worker holds a live one) */
+	Q_ACCOUNT_REFRESH_SAVE, /* secrets_enc, now, ws, channel, owner (new tokens, claim released; only while ours) */
+	Q_ACCOUNT_REFRESH_RELEASE, /* ws, channel, owner */
+	/* OAuth connections in flight (core/oauth.c) */
+	Q_OAUTH_STATE_INSERT, /* state_hash, session, user, ws, channel, network, verifier_enc, instance?, now,
+				 expires */
+	Q_OAUTH_STATE_TAKE,   /* state_hash, session, now -> user_id, workspace_id, channel_id, network, verifier_enc,
+				 instance_url? (marks it used; no row when unknown, used, expired or another
+				 session's) */
+	Q_OAUTH_STATE_PURGE,  /* now (expired or used states) */
+	Q_OAUTH_APP_GET,      /* instance_url -> client_enc */
+	Q_OAUTH_APP_PUT,      /* instance_url, client_enc, now (kept when one exists) */
 	/* the durable job queue (jobs/queue.c) */
 	Q_JOB_INSERT,         /* kind, payload, ws?, channel?, run_at, max_attempts, key, now -> id (no row when the
 				 key exists) */

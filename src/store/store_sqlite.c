@@ -197,6 +197,23 @@ static const char *const sql[Q__COUNT] = {
 	[Q_ACCOUNT_DELETE] = "DELETE FROM channel_accounts WHERE workspace_id = ?1 AND channel_id = ?2",
 	[Q_ACCOUNT_SEALED_ALL] = "SELECT channel_id, secrets_enc, state_enc FROM channel_accounts ORDER BY channel_id",
 	[Q_ACCOUNT_RESEAL] = "UPDATE channel_accounts SET secrets_enc = ?1, state_enc = ?2 WHERE channel_id = ?3",
+	[Q_ACCOUNT_REFRESH_CLAIM] = "UPDATE channel_accounts SET refresh_owner = ?1, refresh_until = ?2 "
+				    "WHERE workspace_id = ?4 AND channel_id = ?5 AND (refresh_until IS NULL "
+				    "OR refresh_until < ?3 OR refresh_owner = ?1)",
+	[Q_ACCOUNT_REFRESH_SAVE] = "UPDATE channel_accounts SET secrets_enc = ?1, updated_at = ?2, refresh_owner = NULL, "
+				   "refresh_until = NULL WHERE workspace_id = ?3 AND channel_id = ?4 AND refresh_owner = ?5",
+	[Q_ACCOUNT_REFRESH_RELEASE] = "UPDATE channel_accounts SET refresh_owner = NULL, refresh_until = NULL "
+				      "WHERE workspace_id = ?1 AND channel_id = ?2 AND refresh_owner = ?3",
+	[Q_OAUTH_STATE_INSERT] = "INSERT INTO oauth_states (state_hash, session_id, user_id, workspace_id, channel_id, "
+				 "network, verifier_enc, instance_url, created_at, expires_at) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_OAUTH_STATE_TAKE] = "UPDATE oauth_states SET used_at = ?3 WHERE state_hash = ?1 AND session_id = ?2 "
+			       "AND used_at IS NULL AND expires_at > ?3 RETURNING user_id, workspace_id, channel_id, "
+			       "network, verifier_enc, instance_url",
+	[Q_OAUTH_STATE_PURGE] = "DELETE FROM oauth_states WHERE expires_at <= ?1 OR used_at IS NOT NULL",
+	[Q_OAUTH_APP_GET] = "SELECT client_enc FROM oauth_instance_apps WHERE instance_url = ?1",
+	[Q_OAUTH_APP_PUT] = "INSERT INTO oauth_instance_apps (instance_url, client_enc, created_at) VALUES (?1, ?2, ?3) "
+			    "ON CONFLICT (instance_url) DO NOTHING",
 
 	[Q_JOB_INSERT] = "INSERT INTO jobs (kind, payload, workspace_id, channel_id, run_at, max_attempts, idempotency_key, "
 			 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "

@@ -289,6 +289,48 @@ function ConnectDialog({ app, channel, onDone, onClose }) {
   <//>`;
 }
 
+// OAuth: "Connect with <network>" starts the flow and sends the browser to
+// the network's page (Mastodon asks for the instance first); the network
+// sends it back to #/ws/<ws>/channels?connected=<id> or ?oauth_error=<code>.
+const OAUTH_CONNECT = ['x', 'linkedin', 'facebook', 'instagram', 'threads', 'mastodon'];
+
+function OAuthConnect({ app, channel }) {
+  const masto = channel.network === 'mastodon';
+  const [instance, setInstance] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const r = await api.post(wsPath(app.ws.id, `/channels/${channel.id}/oauth`), masto ? { instance_url: instance.trim() } : {});
+      location.assign(r.authorize_url);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return html`<form class="oauth-connect" onSubmit=${go} novalidate data-testid="oauth-connect">
+    ${masto && html`<${Field} label=${t('channels.oauth_instance')} type="url" inputmode="url" value=${instance} onValue=${setInstance}
+      hint=${t('channels.oauth_instance_hint')} testid="oauth-instance" spellcheck="false" />`}
+    ${error && html`<${Alert} testid="oauth-error">${error}<//>`}
+    <button type="submit" class=${'btn btn-sm ' + (channel.account ? 'btn-secondary' : 'btn-primary')} disabled=${busy} data-testid="oauth-start">
+      <${Icon} name="link" />${t('channels.oauth_connect', { network: networkName(channel.network) })}</button>
+  </form>`;
+}
+
+// What the network's return says, once; then the address loses it.
+function useOAuthReturn(app) {
+  useEffect(() => {
+    const q = (app.route && app.route.query) || {};
+    if (!q.connected && !q.oauth_error) return;
+    if (q.connected) toast(t('channels.oauth_connected'));
+    else toast(errorText({ code: q.oauth_error }), 'error');
+    if (app.navigate) app.navigate(`/ws/${app.ws.id}/channels`, true);
+  }, []);
+}
+
 export function Channels({ app }) {
   const manage = app.can('channels.manage');
   const schedule = app.can('posts.schedule');
@@ -298,6 +340,7 @@ export function Channels({ app }) {
   const [dialog, setDialog] = useState(null); // 'add' | {connect: channel} | {edit: channel}
   const load = () => api.get(wsPath(app.ws.id, '/channels')).then((r) => setChannels(r.channels || []), (e) => setError(errorText(e)));
   useEffect(() => { load(); }, []);
+  useOAuthReturn(app);
   const replace = (c) => setChannels((list) => (list || []).some((x) => x.id === c.id) ? list.map((x) => (x.id === c.id ? c : x)) : [...(list || []), c]);
   const pausedIds = new Set(((status && status.paused) || []).map((p) => p.channel_id));
 
@@ -337,6 +380,7 @@ export function Channels({ app }) {
               ? html`<button type="button" class=${'btn btn-sm ' + (c.account ? 'btn-secondary' : 'btn-primary')} onClick=${() => setDialog({ connect: c })}
                   data-testid="channel-connect" aria-label=${t(c.account ? 'channels.reconnect_for' : 'channels.connect_for', { name: c.name })}>
                   <${Icon} name="link" />${t(c.account ? 'channels.reconnect' : 'channels.connect')}</button>`
+              : OAUTH_CONNECT.includes(c.network) ? html`<${OAuthConnect} app=${app} channel=${c} />`
               : html`<span class="muted small">${t('channels.oauth_soon')}</span>`)}
             ${manage && html`<button type="button" class="btn btn-sm btn-secondary" onClick=${() => setDialog({ edit: c })} data-testid="channel-edit"
                 aria-label=${t('channels.edit_for', { name: c.name })}><${Icon} name="settings" />${t('channels.edit')}</button>`}
