@@ -29,9 +29,15 @@ int jobs_enqueue(struct store *st, const char *kind, const char *payload, int64_
 		 int64_t run_at, int max_attempts, const char *key, int64_t *id, struct err *e);
 /* Claim the earliest due job whose lease is free (or expired) and whose
  * scope is not paused, leasing it to owner for lease_ms, in one write
- * transaction (BEGIN IMMEDIATE). Returns 1 with *out filled (free with
- * jobs_job_free), 0 when nothing is due, or an error. */
+ * transaction (BEGIN IMMEDIATE). Channels held by an exhausted rate
+ * window (jobs/ratelimit) are skipped. Returns 1 with *out filled (free
+ * with jobs_job_free), 0 when nothing is due, or an error. */
 int jobs_claim(struct store *st, const char *owner, int64_t lease_ms, struct job *out, struct err *e);
+/* jobs_claim for a worker thread: channels with a job already running in
+ * this process are skipped too (one call at a time keeps a channel's
+ * posts in due order), and the claimed job's channel counts as running
+ * until ratelimit_busy(channel, -1). */
+int jobs_claim_worker(struct store *st, const char *owner, int64_t lease_ms, struct job *out, struct err *e);
 void jobs_job_free(struct job *j);
 /* Finish a job this owner holds: done, again at run_at (lease released,
  * error kept), dead-lettered with the reason, or released untouched.
@@ -41,6 +47,16 @@ int jobs_retry(struct store *st, const struct job *j, const char *owner, int64_t
 	       struct err *e);
 int jobs_dead(struct store *st, const struct job *j, const char *owner, const char *error, struct err *e);
 int jobs_release(struct store *st, const struct job *j, const char *owner, struct err *e);
+/* Put back a job held by an exhausted rate window before anything was
+ * attempted: the lease is released and this claim is not counted, so a
+ * held job never nears its claim limit. */
+int jobs_unclaim(struct store *st, const struct job *j, const char *owner, struct err *e);
+/* Delete up to limit done jobs finished before done_before and up to limit
+ * dead-lettered ones before dead_before (oldest first), and the stored
+ * rate windows that have reset. Publications and attempts, the history
+ * people see, are never touched. *deleted = jobs deleted. */
+int jobs_purge(struct store *st, int64_t done_before, int64_t dead_before, int limit, int64_t *deleted,
+	       struct err *e);
 /* The delay before retry number `attempt` (1 = the first retry):
  * base * 2^(attempt-1), at most max, times a jitter in [0.5, 1.5) drawn
  * from rnd (uniform over 32 bits). */
@@ -72,10 +88,12 @@ struct jobs_config {
 	int64_t overdue_ms;    /* a due job unclaimed this long makes /healthz unhealthy; default 60 s */
 	int64_t stall_ms;      /* a scheduler silent this long makes /healthz unhealthy; default 30 s */
 	const char *public_url; /* KANAL_PUBLIC_URL, the base of public media links (core/medialink.h), or NULL */
+	int64_t done_keep_ms;  /* done jobs are deleted after this; default 7 days (KANAL_JOBS_DONE_KEEP_S) */
+	int64_t dead_keep_ms;  /* dead-lettered jobs after this; default 90 days (KANAL_JOBS_DEAD_KEEP_S) */
 };
 /* Fill cfg's zero fields (but worker_threads) from defaults and the
  * environment (KANAL_SCHED_TICK_MS, KANAL_RETRY_BASE_MS, KANAL_LEASE_MS,
- * KANAL_OVERDUE_MS). */
+ * KANAL_OVERDUE_MS, KANAL_JOBS_DONE_KEEP_S, KANAL_JOBS_DEAD_KEEP_S). */
 void jobs_config_defaults(struct jobs_config *cfg);
 /* Start the scheduler thread and cfg->worker_threads workers (signals
  * must already be blocked in the calling thread; the threads inherit it).

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "jobs/jobs.h"
+#include "jobs/ratelimit.h"
 
 int jobs_enqueue(struct store *st, const char *kind, const char *payload, int64_t ws, int64_t channel,
 		 int64_t run_at, int max_attempts, const char *key, int64_t *id, struct err *e)
@@ -46,23 +47,60 @@ static int claim_row(void *ctx, struct store_row *r)
 	return 0;
 }
 
-int jobs_claim(struct store *st, const char *owner, int64_t lease_ms, struct job *out, struct err *e)
+static int claim(struct store *st, const char *owner, int64_t lease_ms, int busy, struct job *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	int got = 0;
 	void *ctx[3] = {st, out, &got};
 	int64_t now = time_now_ms();
-	int rc = store_begin(st, e);
-	if (rc)
-		return rc;
-	struct store_val v[] = {SV_S(owner), SV_I(now + lease_ms), SV_I(now), SV_I(1)};
-	rc = store_exec(st, Q_JOB_CLAIM, v, NARGS(v), claim_row, ctx, e);
-	if (rc < 0 || (rc = store_commit(st, e))) {
-		store_rollback(st);
-		jobs_job_free(out);
-		return rc;
+	/* Channels whose rate window is exhausted wait, and so do those with
+	 * a job running here (one call at a time keeps a channel's posts in
+	 * due order); the others go on. The lock makes the list and the claim
+	 * one step among this process's workers. */
+	struct buf held = BUF_INIT(0);
+	ratelimit_claim_lock();
+	ratelimit_held_json(now, busy, &held);
+	/* A lease need not survive a crash (the job is simply claimed again;
+	 * nothing was attempted yet): its commit does not wait for the disk,
+	 * one disk wait less per job. The next durable commit syncs it too. */
+	int rc = store_exec(st, Q_TX_LIGHT, NULL, 0, NULL, NULL, e);
+	if (!rc)
+		rc = store_begin(st, e);
+	if (!rc) {
+		struct store_val v[] = {SV_S(owner), SV_I(now + lease_ms), SV_I(now), SV_I(1), SV_S(buf_cstr(&held))};
+		rc = store_exec(st, Q_JOB_CLAIM, v, NARGS(v), claim_row, ctx, e);
+		if (rc < 0 || (rc = store_commit(st, e))) {
+			store_rollback(st);
+			jobs_job_free(out);
+			got = 0;
+		}
 	}
-	return got;
+	struct err e2;
+	err_clear(&e2);
+	if (store_exec(st, Q_TX_DURABLE, NULL, 0, NULL, NULL, &e2)) {
+		/* every later commit would be light: refuse to go on */
+		log_error("jobs: cannot make commits durable again: %s", e2.msg);
+		if (!rc && got) {
+			jobs_job_free(out);
+			got = 0;
+			rc = err_set(e, ERR_DB, "store.error", "", "cannot make commits durable again");
+		}
+	}
+	if (!rc && got && busy)
+		ratelimit_busy(out->channel_id, 1);
+	ratelimit_claim_unlock();
+	buf_free(&held);
+	return rc ? rc : got;
+}
+
+int jobs_claim(struct store *st, const char *owner, int64_t lease_ms, struct job *out, struct err *e)
+{
+	return claim(st, owner, lease_ms, 0, out, e);
+}
+
+int jobs_claim_worker(struct store *st, const char *owner, int64_t lease_ms, struct job *out, struct err *e)
+{
+	return claim(st, owner, lease_ms, 1, out, e);
 }
 
 void jobs_job_free(struct job *j)
@@ -94,6 +132,29 @@ int jobs_release(struct store *st, const struct job *j, const char *owner, struc
 {
 	struct store_val v[] = {SV_I(time_now_ms()), SV_I(j->id), SV_S(owner)};
 	return store_exec(st, Q_JOB_RELEASE, v, NARGS(v), NULL, NULL, e);
+}
+
+int jobs_unclaim(struct store *st, const struct job *j, const char *owner, struct err *e)
+{
+	struct store_val v[] = {SV_I(time_now_ms()), SV_I(j->id), SV_S(owner)};
+	return store_exec(st, Q_JOB_UNCLAIM, v, NARGS(v), NULL, NULL, e);
+}
+
+int jobs_purge(struct store *st, int64_t done_before, int64_t dead_before, int limit, int64_t *deleted,
+	       struct err *e)
+{
+	*deleted = 0;
+	struct store_val d[] = {SV_I(done_before), SV_I(limit)};
+	int rc = store_exec(st, Q_JOB_PURGE_DONE, d, NARGS(d), NULL, NULL, e);
+	if (rc)
+		return rc;
+	*deleted += store_changes(st);
+	struct store_val x[] = {SV_I(dead_before), SV_I(limit)};
+	if ((rc = store_exec(st, Q_JOB_PURGE_DEAD, x, NARGS(x), NULL, NULL, e)))
+		return rc;
+	*deleted += store_changes(st);
+	struct store_val w = SV_I(time_now_ms());
+	return store_exec(st, Q_RATE_PURGE, &w, 1, NULL, NULL, e);
 }
 
 int64_t jobs_backoff_ms(int attempt, int64_t base_ms, int64_t max_ms, uint32_t rnd)
@@ -218,7 +279,10 @@ int jobs_stats(struct store *st, int64_t now, struct jobs_stats *out, struct err
 {
 	memset(out, 0, sizeof *out);
 	void *ctx[2] = {st, out};
-	struct store_val v = SV_I(now);
-	int rc = store_exec(st, Q_JOB_STATS, &v, 1, stats_row, ctx, e);
+	struct buf held = BUF_INIT(0);
+	ratelimit_held_json(now, 0, &held);
+	struct store_val v[] = {SV_I(now), SV_S(buf_cstr(&held))};
+	int rc = store_exec(st, Q_JOB_STATS, v, NARGS(v), stats_row, ctx, e);
+	buf_free(&held);
 	return rc < 0 ? rc : 0;
 }

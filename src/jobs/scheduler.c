@@ -15,6 +15,7 @@
 #include "core/content.h"
 #include "core/publish.h"
 #include "jobs/jobs.h"
+#include "jobs/ratelimit.h"
 
 static struct {
 	struct jobs_config cfg;
@@ -92,6 +93,10 @@ void jobs_config_defaults(struct jobs_config *cfg)
 		cfg->overdue_ms = env_ms("KANAL_OVERDUE_MS", 60000, 100, 86400000);
 	if (!cfg->stall_ms)
 		cfg->stall_ms = env_ms("KANAL_STALL_MS", 30000, 500, 3600000);
+	if (!cfg->done_keep_ms)
+		cfg->done_keep_ms = env_ms("KANAL_JOBS_DONE_KEEP_S", 7 * 86400, 1, 3650LL * 86400) * 1000;
+	if (!cfg->dead_keep_ms)
+		cfg->dead_keep_ms = env_ms("KANAL_JOBS_DEAD_KEEP_S", 90 * 86400, 1, 3650LL * 86400) * 1000;
 }
 
 /* ---- planning ---------------------------------------------------------- */
@@ -309,13 +314,35 @@ static void sweep_orphans(struct store *st)
 	json_decref(list);
 }
 
+/* ---- retention ------------------------------------------------------- */
+
+/* Finished jobs past their retention go in small batches, so that a purge
+ * never holds the write lock long enough to make a due post late. A full
+ * batch means more are waiting: the next tick takes the next one. Returns
+ * 1 when more are waiting. */
+static int purge(struct store *st, int64_t now)
+{
+	enum { BATCH = 500 };
+	struct err e;
+	err_clear(&e);
+	int64_t deleted = 0;
+	if (jobs_purge(st, now - eng.cfg.done_keep_ms, now - eng.cfg.dead_keep_ms, BATCH, &deleted, &e)) {
+		log_error("scheduler: purging finished jobs: %s", e.msg);
+		return 0;
+	}
+	if (deleted)
+		log_info("scheduler: purged %lld finished job(s)", (long long)deleted);
+	return deleted >= BATCH;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void *sched_main(void *arg)
 {
 	(void)arg;
 	log_set_request_id("scheduler");
-	int64_t last_reap = 0, last_sweep = 0;
+	int64_t last_reap = 0, last_sweep = 0, last_purge = 0;
+	int purge_more = 0;
 	int warned = 0;
 	while (!jobs_stopping()) {
 		struct err e;
@@ -341,6 +368,12 @@ static void *sched_main(void *arg)
 			sweep_orphans(st);
 			last_sweep = now;
 		}
+		int64_t purge_every = eng.cfg.done_keep_ms < 60000 ? eng.cfg.done_keep_ms : 60000;
+		if (purge_more || now - last_purge >= purge_every) {
+			purge_more = purge(st, now);
+			last_purge = now;
+		}
+		ratelimit_count_held(st, now);
 		struct jobs_stats s = {0};
 		if (jobs_stats(st, now, &s, &e) == 0) {
 			atomic_store(&eng.open, s.open);
@@ -515,6 +548,7 @@ void jobs_metrics_render(struct buf *out)
 				buf_addf(out, "kanal_publish_attempts_total{network=\"%s\",outcome=\"%s\"} %llu\n", net_names[n],
 					 outcome_names[o], v);
 		}
+	ratelimit_metrics_render(out);
 	buf_adds(out, "# HELP kanal_publish_failures_total Publications that ended failed, unconfirmed or missed, by "
 		      "network.\n# TYPE kanal_publish_failures_total counter\n");
 	for (size_t n = 0; n < NNETS; n++) {

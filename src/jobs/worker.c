@@ -25,6 +25,7 @@
 #include "core/medialink.h"
 #include "core/publish.h"
 #include "jobs/jobs.h"
+#include "jobs/ratelimit.h"
 #include "media/media.h"
 #include "net/connector.h"
 
@@ -266,6 +267,56 @@ static int save_state(struct ctx *c, struct err *e)
 	return account_save_state(c->st, c->p.ws, c->p.channel, c->acct.state, e);
 }
 
+/* ---- rate limits --------------------------------------------------------- */
+
+static void rate_app(const struct ctx *c, char *out, size_t size)
+{
+	ratelimit_app_key(c->p.network, c->acct.base_url, opt_str(c->acct.secrets, "client_id"), out, size);
+}
+
+/* Before the attempt is written: when the account's or the app's window is
+ * exhausted, the job goes back to the queue untouched — no attempt row, no
+ * publication change, its claim not counted — and claims skip the channel
+ * until the window resets. Returns 1 when held (*rc: the release's
+ * result), 0 when the call may go (it is counted in flight: rate_done
+ * must follow). */
+static int rate_hold(struct ctx *c, int *rc, struct err *e)
+{
+	char app[256];
+	int64_t until = 0;
+	rate_app(c, app, sizeof app);
+	if (!ratelimit_begin(c->st, c->p.network, c->p.channel, app, time_now_ms(), &until))
+		return 0;
+	ratelimit_metric_held(c->p.network);
+	*rc = jobs_unclaim(c->st, c->job, c->owner, e);
+	return 1;
+}
+
+/* The call begun by rate_hold ended (r NULL: it never went out). */
+static void rate_done(struct ctx *c, const struct net_result *r)
+{
+	char app[256];
+	struct net_result none;
+	if (!r) {
+		memset(&none, 0, sizeof none);
+		r = &none;
+	}
+	rate_app(c, app, sizeof app);
+	ratelimit_end(c->st, c->p.network, c->p.channel, app, r, time_now_ms());
+}
+
+/* A 429 whose window is known: the job runs again when the window opens,
+ * in its place by due time (run_at kept; claims skip the channel until
+ * then) rather than after a backoff that would put it behind later posts. */
+static void rate_retry(const struct ctx *c, const struct net_result *r, int64_t *run_at, int64_t *wait)
+{
+	int64_t now = time_now_ms(), until;
+	if (r->http_status != 429 || (until = ratelimit_channel_until(c->p.channel, now)) <= now)
+		return;
+	*wait = until - now;
+	*run_at = c->job->run_at;
+}
+
 /* ---- outcomes ---------------------------------------------------------- */
 
 static const char *outcome_name(enum net_outcome o)
@@ -306,6 +357,8 @@ static int apply(struct ctx *c, int64_t attempt_id, const struct net_result *r, 
 		int64_t wait = jobs_backoff_ms(c->p.attempts, jobs_cfg()->retry_base_ms, 3600000, rnd);
 		if (r->retry_after_ms > wait)
 			wait = r->retry_after_ms;
+		int64_t run_at = time_now_ms() + wait;
+		rate_retry(c, r, &run_at, &wait);
 		char msg[400];
 		snprintf(msg, sizeof msg, "%s (attempt %d of %d; next in %lld s)", r->message, c->p.attempts,
 			 c->job->max_attempts, (long long)((wait + 999) / 1000));
@@ -315,7 +368,7 @@ static int apply(struct ctx *c, int64_t attempt_id, const struct net_result *r, 
 		if (!rc)
 			rc = publication_sync_post(c->st, c->p.ws, c->p.post, e);
 		if (!rc)
-			rc = jobs_retry(c->st, c->job, c->owner, time_now_ms() + wait, msg, e);
+			rc = jobs_retry(c->st, c->job, c->owner, run_at, msg, e);
 	} else if (r->outcome == NET_RETRY) {
 		char msg[400];
 		snprintf(msg, sizeof msg, "gave up after %d attempts: %s", c->p.attempts, r->message);
@@ -497,13 +550,17 @@ static void run_publish(struct ctx *c)
 		rc = fail_now(c, code, msg, &e);
 		goto commit;
 	}
+	if (rate_hold(c, &rc, &e))
+		goto commit;
 	/* Step 1: the attempt is on disk before the network hears of it. */
 	int64_t n = 0, attempt_id = 0;
 	struct store_val sv[] = {SV_I(now), SV_I(c->p.ws), SV_I(c->p.id)};
 	if ((rc = store_one_int(c->st, Q_PUB_START_ATTEMPT, sv, NARGS(sv), &n, &e)) ||
 	    (rc = insert_attempt(c, "publish", &attempt_id, &e)) ||
-	    (rc = publication_sync_post(c->st, c->p.ws, c->p.post, &e)) || (rc = store_commit(c->st, &e)))
+	    (rc = publication_sync_post(c->st, c->p.ws, c->p.post, &e)) || (rc = store_commit(c->st, &e))) {
+		rate_done(c, NULL);
 		goto rollback;
+	}
 	c->p.attempts = (int)n;
 	str_copy(c->p.state, "publishing", sizeof c->p.state);
 	if (n == 1)
@@ -512,8 +569,10 @@ static void run_publish(struct ctx *c)
 	struct net_result r;
 	memset(&r, 0, sizeof r);
 	int called = oauth_tokens(c, 0, &r);
-	if (called)
+	if (called) {
 		c->conn->publish(&c->acct, &c->np, &r);
+		rate_done(c, &r);
+	}
 	if (called && r.outcome == NET_AUTH) {
 		struct net_result r2;
 		memset(&r2, 0, sizeof r2);
@@ -583,9 +642,10 @@ void *jobs_worker_main(void *arg)
 			continue;
 		}
 		struct job j;
-		int got = jobs_claim(st, owner, jobs_cfg()->lease_ms, &j, &e);
+		int got = jobs_claim_worker(st, owner, jobs_cfg()->lease_ms, &j, &e);
 		if (got > 0) {
 			jobs_run(st, owner, &j);
+			ratelimit_busy(j.channel_id, -1);
 			jobs_job_free(&j);
 			continue;
 		}
@@ -593,10 +653,16 @@ void *jobs_worker_main(void *arg)
 			log_error("worker: claiming: %s", e.msg);
 		/* Nothing due: sleep until the next job is due (at most a while),
 		 * or until the scheduler wakes us. */
-		int64_t next = 0, now = time_now_ms(), wait = 500;
-		struct store_val v = SV_I(now);
-		if (store_one_int(st, Q_JOB_NEXT_RUN, &v, 1, &next, NULL) == 0 && next > now && next - now < wait)
+		int64_t next = 0, now = time_now_ms(), wait = 500, release = ratelimit_next_release(now);
+		struct buf held = BUF_INIT(0);
+		ratelimit_held_json(now, 1, &held);
+		struct store_val v[] = {SV_I(now), SV_S(buf_cstr(&held))};
+		if (store_one_int(st, Q_JOB_NEXT_RUN, v, NARGS(v), &next, NULL) == 0 && next > now && next - now < wait)
 			wait = next - now;
+		buf_free(&held);
+		/* a rate window that opens sooner */
+		if (release > now && release - now < wait)
+			wait = release - now;
 		jobs_wait(wait);
 	}
 	store_thread_close();

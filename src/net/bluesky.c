@@ -244,6 +244,8 @@ static enum net_outcome call(struct bsky *s, const char *method, const char *nsi
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;
+	net_rate_from_headers(&rs, "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", NET_RESET_EPOCH_S,
+			      &r->rate[NET_RATE_ACCOUNT]);
 	enum net_outcome o;
 	if (rc != 0) {
 		/* No answer. Sent and mutating: it may have been acted on. */

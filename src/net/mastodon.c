@@ -176,6 +176,8 @@ static enum net_outcome call_body(const struct masto *m, const char *method, con
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;
+	net_rate_from_headers(&rs, "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", NET_RESET_RFC3339,
+			      &r->rate[NET_RATE_ACCOUNT]);
 	enum net_outcome o = NET_OK;
 	json_t *j = rs.body.len ? json_loadb(rs.body.ptr, rs.body.len, 0, NULL) : NULL;
 	char why[256];

@@ -3,7 +3,10 @@
  * HMAC-SHA256(secret, raw body)>, X-Kanal-Idempotency-Key (the same on
  * every attempt for one variant and occurrence), X-Kanal-Event. The body
  * is the same bytes on every attempt. A 2xx answer may carry {"id", "url"}
- * of what the receiver made. */
+ * of what the receiver made. Any answer may carry the receiver's rate
+ * limits: RateLimit-Limit/-Remaining/-Reset (IETF, reset in seconds from
+ * now) or X-RateLimit-* for this channel's URL, and
+ * X-Kanal-App-RateLimit-* for everything kanal sends to that host. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +74,32 @@ static void set(struct net_result *r, enum net_outcome o, const char *code, cons
 	va_end(ap);
 }
 
+/* A reset this large is an instant (epoch seconds, as GitHub writes
+ * X-RateLimit-Reset), not seconds from now. */
+#define WEBHOOK_EPOCH_RESET_S 1000000000LL
+
+static void rate_pair(const struct http_response *rs, const char *prefix, struct net_rate *out)
+{
+	char l[64], rem[64], res[64];
+	snprintf(l, sizeof l, "%sLimit", prefix);
+	snprintf(rem, sizeof rem, "%sRemaining", prefix);
+	snprintf(res, sizeof res, "%sReset", prefix);
+	int64_t now = time_now_ms();
+	net_rate_from_headers(rs, l, rem, res, NET_RESET_DELTA_S, out);
+	if (out->known && out->reset_at_ms - now >= WEBHOOK_EPOCH_RESET_S * 1000)
+		out->reset_at_ms -= now;
+}
+
+/* The receiver's windows: its own for this URL (the account), and the
+ * host's across every channel (the app). */
+static void rate_headers(const struct http_response *rs, struct net_result *r)
+{
+	rate_pair(rs, "RateLimit-", &r->rate[NET_RATE_ACCOUNT]);
+	if (!r->rate[NET_RATE_ACCOUNT].known)
+		rate_pair(rs, "X-RateLimit-", &r->rate[NET_RATE_ACCOUNT]);
+	rate_pair(rs, "X-Kanal-App-RateLimit-", &r->rate[NET_RATE_APP]);
+}
+
 /* POST the post; reconcile adds X-Kanal-Reconcile: 1. */
 static int deliver(struct net_account *a, const struct net_post *p, int reconcile, struct net_result *r)
 {
@@ -108,6 +137,7 @@ static int deliver(struct net_account *a, const struct net_post *p, int reconcil
 	free(body);
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = rs.retry_after_ms;
+	rate_headers(&rs, r);
 	char why[256];
 	if (rs.status >= 200 && rs.status < 300) {
 		json_t *j = json_loadb(rs.body.ptr ? rs.body.ptr : "", rs.body.len, 0, NULL);

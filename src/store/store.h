@@ -125,7 +125,7 @@ enum store_q {
 	/* the durable job queue (jobs/queue.c) */
 	Q_JOB_INSERT,         /* kind, payload, ws?, channel?, run_at, max_attempts, key, now -> id (no row when the
 				 key exists) */
-	Q_JOB_CLAIM,          /* owner, lease_until, now, limit -> JOB_COLS; takes due, unleased (or expired) jobs
+	Q_JOB_CLAIM,          /* owner, lease_until, now, limit, held -> JOB_COLS; takes due, unleased (or expired) jobs
 				 whose workspace and channel are not paused, earliest first, and leases them */
 	Q_JOB_DONE,           /* now, id, owner */
 	Q_JOB_RETRY,          /* run_at, error?, now, id, owner (lease released) */
@@ -135,8 +135,19 @@ enum store_q {
 	Q_JOB_REAP_OWNER,     /* now, owner (every lease of a dead owner released) */
 	Q_JOB_REVIVE,         /* payload, run_at, now, key (a finished or dead job runs again, attempts from 0) */
 	Q_JOB_FINISH_KEY,     /* now, key (the job is done, whatever its lease) */
-	Q_JOB_STATS,          /* now -> open jobs, due and claimable now, leased, dead, oldest claimable run_at? */
-	Q_JOB_NEXT_RUN,       /* now -> earliest run_at of an open, unleased, unpaused job? */
+	Q_JOB_STATS,          /* now, held -> open jobs, due and claimable now, leased, dead, oldest claimable run_at? */
+	Q_JOB_NEXT_RUN,       /* now, held -> earliest run_at of an open, unleased, unpaused job? */
+	/* rate limits and retention (jobs/ratelimit.c, scheduler.c). held: a JSON array of channel ids
+	   whose rate window is exhausted in this process; claims, stats and the next run skip them */
+	Q_JOB_UNCLAIM,        /* now, id, owner (lease released and the claim not counted: held by a rate window) */
+	Q_JOB_HELD_BY_NETWORK, /* now, held -> network, due jobs held */
+	Q_JOB_PURGE_DONE,     /* done before, limit (oldest first) */
+	Q_JOB_PURGE_DEAD,     /* dead before, limit (oldest first) */
+	Q_TX_LIGHT,           /* before a transaction: its commit need not wait for the disk (a claim) */
+	Q_TX_DURABLE,         /* after it: commits wait for the disk again (the default) */
+	Q_RATE_PUT,           /* key, network, limit?, reset_at, now (insert or replace) */
+	Q_RATE_GET,           /* key, now -> reset_at, limit? (an exhausted window that has not reset) */
+	Q_RATE_PURGE,         /* now (windows that have reset) */
 	/* publications (core/publication.c, jobs/) */
 	Q_PLAN_DUE,           /* now, limit -> post id, ws, next_due_at, sched_local, sched_zone, recurrence? */
 	Q_PLAN_NEXT,          /* -> the earliest next_due_at of any post? */

@@ -33,6 +33,9 @@
 #define JOB_PAUSED                                                                                               \
 	"EXISTS (SELECT 1 FROM publishing_pauses z WHERE z.workspace_id = j.workspace_id "                       \
 	"AND (z.channel_id = 0 OR z.channel_id = j.channel_id))"
+/* The job's channel is held by an exhausted rate window (the JSON array
+ * bound as held). */
+#define JOB_HELD(n) "coalesce(j.channel_id IN (SELECT value FROM json_each(?" #n ")), 0)"
 #define POST_COLS                                                                                                \
 	"id, state, title, master_text, link, content_type, media_json, tags_json, notes, campaign_id, persona_id, " \
 	"scheduled_at, sched_local, sched_zone, created_by, created_at, updated_at, recurrence_json"
@@ -221,7 +224,7 @@ static const char *const sql[Q__COUNT] = {
 	[Q_JOB_CLAIM] = "UPDATE jobs SET lease_owner = ?1, lease_until = ?2, attempts = attempts + 1, updated_at = ?3 "
 			"WHERE id IN (SELECT j.id FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL "
 			"AND j.run_at <= ?3 AND (j.lease_until IS NULL OR j.lease_until < ?3) AND NOT " JOB_PAUSED " "
-			"ORDER BY j.run_at, j.id LIMIT ?4) RETURNING " JOB_COLS,
+			"AND NOT " JOB_HELD(5) " ORDER BY j.run_at, j.id LIMIT ?4) RETURNING " JOB_COLS,
 	[Q_JOB_DONE] = "UPDATE jobs SET done_at = ?1, lease_owner = NULL, lease_until = NULL, updated_at = ?1 "
 		       "WHERE id = ?2 AND lease_owner = ?3",
 	[Q_JOB_RETRY] = "UPDATE jobs SET run_at = ?1, last_error = ?2, lease_owner = NULL, lease_until = NULL, "
@@ -241,12 +244,31 @@ static const char *const sql[Q__COUNT] = {
 			     "WHERE idempotency_key = ?2 AND done_at IS NULL AND dead_at IS NULL",
 	[Q_JOB_STATS] = "SELECT count(*), "
 			"coalesce(sum(j.run_at <= ?1 AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED
-			"), 0), coalesce(sum(j.lease_until >= ?1), 0), "
+			" AND NOT " JOB_HELD(2) "), 0), coalesce(sum(j.lease_until >= ?1), 0), "
 			"(SELECT count(*) FROM jobs WHERE dead_at IS NOT NULL), "
 			"min(CASE WHEN j.run_at <= ?1 AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED
-			" THEN j.run_at END) FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL",
+			" AND NOT " JOB_HELD(2) " THEN j.run_at END) FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL",
 	[Q_JOB_NEXT_RUN] = "SELECT min(j.run_at) FROM jobs j WHERE j.done_at IS NULL AND j.dead_at IS NULL "
-			   "AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED,
+			   "AND (j.lease_until IS NULL OR j.lease_until < ?1) AND NOT " JOB_PAUSED " AND NOT " JOB_HELD(2),
+	[Q_JOB_UNCLAIM] = "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, attempts = max(attempts - 1, 0), "
+			  "updated_at = ?1 WHERE id = ?2 AND lease_owner = ?3",
+	[Q_JOB_HELD_BY_NETWORK] = "SELECT c.network, count(*) FROM jobs j JOIN channels c ON c.id = j.channel_id "
+				  "WHERE j.done_at IS NULL AND j.dead_at IS NULL AND j.run_at <= ?1 "
+				  "AND (j.lease_until IS NULL OR j.lease_until < ?1) AND " JOB_HELD(2) " GROUP BY c.network",
+	[Q_JOB_PURGE_DONE] = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE done_at IS NOT NULL "
+			     "AND done_at < ?1 ORDER BY done_at LIMIT ?2)",
+	[Q_JOB_PURGE_DEAD] = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE dead_at IS NOT NULL "
+			     "AND dead_at < ?1 ORDER BY dead_at LIMIT ?2)",
+	/* A claim need not reach the disk: lost in a crash, the job is simply
+	 * unclaimed (no attempt was written); the next durable commit syncs
+	 * the WAL frames before it anyway. */
+	[Q_TX_LIGHT] = "PRAGMA synchronous=NORMAL",
+	[Q_TX_DURABLE] = "PRAGMA synchronous=FULL",
+	[Q_RATE_PUT] = "INSERT INTO rate_windows (key, network, lim, reset_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+		       "ON CONFLICT (key) DO UPDATE SET network = excluded.network, lim = excluded.lim, "
+		       "reset_at = max(reset_at, excluded.reset_at), updated_at = excluded.updated_at",
+	[Q_RATE_GET] = "SELECT reset_at, lim FROM rate_windows WHERE key = ?1 AND reset_at > ?2",
+	[Q_RATE_PURGE] = "DELETE FROM rate_windows WHERE reset_at <= ?1",
 
 	[Q_PLAN_DUE] = "SELECT id, workspace_id, next_due_at, sched_local, sched_zone, recurrence_json FROM posts "
 		       "WHERE next_due_at IS NOT NULL AND next_due_at <= ?1 ORDER BY next_due_at, id LIMIT ?2",
