@@ -165,6 +165,52 @@ void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsig
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
+int crypto_token_sign(const char *purpose, const char *payload, char *out, size_t size)
+{
+	unsigned char key[32], mac[32];
+	size_t n = strlen(payload);
+	char b64m[48];
+	if (size < (n + 2) / 3 * 4 + sizeof b64m + 2)
+		return -1;
+	crypto_subkey(purpose, key);
+	crypto_hmac(key, payload, n, mac);
+	crypto_b64url(payload, n, out, size);
+	crypto_b64url(mac, sizeof mac, b64m, sizeof b64m);
+	size_t l = strlen(out);
+	if (l + 1 + strlen(b64m) + 1 > size)
+		return -1;
+	out[l] = '.';
+	memcpy(out + l + 1, b64m, strlen(b64m) + 1);
+	sodium_memzero(key, sizeof key);
+	return 0;
+}
+
+int crypto_token_open(const char *purpose, const char *token, char *out, size_t size)
+{
+	const char *dot = token ? strchr(token, '.') : NULL;
+	char b64p[512];
+	unsigned char mac[40], want[32], key[32];
+	if (!dot || (size_t)(dot - token) >= sizeof b64p || size < 2)
+		return -1;
+	memcpy(b64p, token, (size_t)(dot - token));
+	b64p[dot - token] = '\0';
+	long pl = crypto_b64url_decode(b64p, (unsigned char *)out, size - 1);
+	long ml = crypto_b64url_decode(dot + 1, mac, sizeof mac);
+	if (pl <= 0 || ml != 32) {
+		out[0] = '\0';
+		return -1;
+	}
+	out[pl] = '\0';
+	crypto_subkey(purpose, key);
+	crypto_hmac(key, out, (size_t)pl, want);
+	sodium_memzero(key, sizeof key);
+	if (!crypto_equal(mac, want, 32) || strlen(out) != (size_t)pl) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 /* The key id: the first 4 bytes of a hash of the purpose key, so that a
  * value sealed under another master key is recognised as such (rotation). */
 static void key_id(const unsigned char key[32], char out[10])

@@ -58,6 +58,14 @@ void crypto_free_secret(char *s);
 void crypto_hmac_hex(const void *key, size_t keylen, const void *msg, size_t len, char out[65]);
 /* HMAC-SHA256 of msg under key. */
 void crypto_hmac(const unsigned char key[32], const void *msg, size_t len, unsigned char out[32]);
+/* A signed token for one purpose: "<base64url(payload)>.<base64url(HMAC-
+ * SHA256(subkey(purpose), payload))>" (review links, public media links).
+ * 0, or -1 when out is too small. */
+int crypto_token_sign(const char *purpose, const char *payload, char *out, size_t size);
+/* The payload of a token signed for purpose, checked in constant time:
+ * 0 with payload (NUL-terminated) in out, or -1 when it is malformed, too
+ * long for out, or not signed with this purpose's key. */
+int crypto_token_open(const char *purpose, const char *token, char *out, size_t size);
 /* URL-safe base64 without padding; out needs 4*n/3+4. */
 void crypto_b64url(const void *in, size_t n, char *out, size_t size);
 /* Decode; returns the length or -1. */

@@ -11,12 +11,7 @@
 #include "base/crypto.h"
 #include "base/time.h"
 
-static void sign(const char *payload, unsigned char mac[32])
-{
-	unsigned char key[32];
-	crypto_subkey("kanal public-media-link v1", key);
-	crypto_hmac(key, payload, strlen(payload), mac);
-}
+#define MEDIALINK_PURPOSE "kanal public-media-link v1"
 
 static int net_ok(const char *n)
 {
@@ -27,8 +22,7 @@ static int net_ok(const char *n)
 int medialink_make(const char *base, int64_t ws, int64_t media, const char *network, int64_t expires_ms, char *out,
 		   size_t size)
 {
-	char payload[160], b64p[240], b64m[64];
-	unsigned char mac[32];
+	char payload[160], signed_[320];
 	out[0] = '\0';
 	if (!base || !network || !net_ok(network))
 		return -1;
@@ -37,10 +31,9 @@ int medialink_make(const char *base, int64_t ws, int64_t media, const char *netw
 		bl--;
 	snprintf(payload, sizeof payload, "m1.%lld.%lld.%s.%lld", (long long)ws, (long long)media, network,
 		 (long long)expires_ms);
-	sign(payload, mac);
-	crypto_b64url(payload, strlen(payload), b64p, sizeof b64p);
-	crypto_b64url(mac, sizeof mac, b64m, sizeof b64m);
-	int n = snprintf(out, size, "%.*s/media/p/%s.%s", (int)bl, base, b64p, b64m);
+	if (crypto_token_sign(MEDIALINK_PURPOSE, payload, signed_, sizeof signed_))
+		return -1;
+	int n = snprintf(out, size, "%.*s/media/p/%s", (int)bl, base, signed_);
 	if (n < 0 || (size_t)n >= size) {
 		out[0] = '\0';
 		return -1;
@@ -50,20 +43,8 @@ int medialink_make(const char *base, int64_t ws, int64_t media, const char *netw
 
 int medialink_open(const char *token, int64_t *ws, int64_t *media, char *network, struct err *e)
 {
-	const char *dot = token ? strchr(token, '.') : NULL;
-	char b64p[260], payload[200];
-	unsigned char mac[40], want[32];
-	if (!dot || (size_t)(dot - token) >= sizeof b64p)
-		return err_set(e, ERR_NOTFOUND, "media_link.invalid", "", "this media link is not valid");
-	memcpy(b64p, token, (size_t)(dot - token));
-	b64p[dot - token] = '\0';
-	long pl = crypto_b64url_decode(b64p, (unsigned char *)payload, sizeof payload - 1);
-	long ml = crypto_b64url_decode(dot + 1, mac, sizeof mac);
-	if (pl <= 0 || ml != 32)
-		return err_set(e, ERR_NOTFOUND, "media_link.invalid", "", "this media link is not valid");
-	payload[pl] = '\0';
-	sign(payload, want);
-	if (!crypto_equal(mac, want, 32))
+	char payload[200];
+	if (crypto_token_open(MEDIALINK_PURPOSE, token, payload, sizeof payload))
 		return err_set(e, ERR_NOTFOUND, "media_link.invalid", "", "this media link is not valid");
 	long long w, m, x;
 	char net[MEDIALINK_NET_MAX + 8];

@@ -12,12 +12,7 @@
 
 #define SHARE_MAX_DAYS 30
 
-static void sign(const char *payload, unsigned char mac[32])
-{
-	unsigned char key[32];
-	crypto_subkey("kanal share-link v1", key);
-	crypto_hmac(key, payload, strlen(payload), mac);
-}
+#define SHARE_PURPOSE "kanal share-link v1"
 
 int share_create(struct store *st, const struct actor *a, int64_t ws, int64_t post, long long days, char *token,
 		 size_t size, int64_t *expires, struct err *e)
@@ -30,13 +25,10 @@ int share_create(struct store *st, const struct actor *a, int64_t ws, int64_t po
 		return rc;
 	json_decref(p);
 	*expires = time_now_ms() + days * 86400000LL;
-	char payload[96], b64p[160], b64m[64];
-	unsigned char mac[32];
+	char payload[96];
 	snprintf(payload, sizeof payload, "v1.%lld.%lld.%lld", (long long)ws, (long long)post, (long long)*expires);
-	sign(payload, mac);
-	crypto_b64url(payload, strlen(payload), b64p, sizeof b64p);
-	crypto_b64url(mac, sizeof mac, b64m, sizeof b64m);
-	snprintf(token, size, "%s.%s", b64p, b64m);
+	if (crypto_token_sign(SHARE_PURPOSE, payload, token, size))
+		return err_set(e, ERR_INTERNAL, "share.token", "", "the review link does not fit");
 	if ((rc = store_begin(st, e)))
 		return rc;
 	char target[40];
@@ -51,20 +43,8 @@ int share_create(struct store *st, const struct actor *a, int64_t ws, int64_t po
 
 int share_open(const char *token, int64_t *ws, int64_t *post, int64_t *expires, struct err *e)
 {
-	const char *dot = strchr(token, '.');
-	char b64p[200], payload[160];
-	unsigned char mac[40], want[32];
-	if (!dot || (size_t)(dot - token) >= sizeof b64p)
-		return err_set(e, ERR_NOTFOUND, "share.invalid", "", "this review link is not valid");
-	memcpy(b64p, token, (size_t)(dot - token));
-	b64p[dot - token] = '\0';
-	long pl = crypto_b64url_decode(b64p, (unsigned char *)payload, sizeof payload - 1);
-	long ml = crypto_b64url_decode(dot + 1, mac, sizeof mac);
-	if (pl <= 0 || ml != 32)
-		return err_set(e, ERR_NOTFOUND, "share.invalid", "", "this review link is not valid");
-	payload[pl] = '\0';
-	sign(payload, want);
-	if (!crypto_equal(mac, want, 32))
+	char payload[160];
+	if (crypto_token_open(SHARE_PURPOSE, token, payload, sizeof payload))
 		return err_set(e, ERR_NOTFOUND, "share.invalid", "", "this review link is not valid");
 	long long w, p, x;
 	char tail;

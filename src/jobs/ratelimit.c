@@ -150,7 +150,7 @@ static size_t hash(const char *s)
 static struct entry *entry_get(const char *key, const char *network, int64_t channel)
 {
 	if (!tab.bucket)
-		tab.bucket = xcalloc(RL.buckets, sizeof *tab.bucket);
+		tab.bucket = xcalloc(RL.buckets, sizeof(struct entry *));
 	size_t h = hash(key);
 	for (struct entry *e = tab.bucket[h]; e; e = e->next)
 		if (strcmp(e->key, key) == 0)

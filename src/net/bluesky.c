@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "net/http_client.h"
+#include "net/netutil.h"
 #include "text/text.h"
 
 /* Every limit and constant in one place. */
@@ -101,15 +102,9 @@ static void reply_free(struct reply *rp)
 	memset(rp, 0, sizeof *rp);
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static const char *secret(const struct bsky *s, const char *k)
 {
-	const char *v = jstr(s->a->secrets, k);
+	const char *v = net_jstr(s->a->secrets, k);
 	return v && *v ? v : NULL;
 }
 
@@ -132,8 +127,8 @@ static void set_result(struct net_result *r, enum net_outcome o, const char *cod
 static void safe_message(const struct bsky *s, const char *in, char *out, size_t size)
 {
 	struct buf b = BUF_INIT(4096);
-	const char *secrets[4] = {s->access, app_password(s), jstr(s->a->state, "refreshJwt"),
-				  jstr(s->a->state, "accessJwt")};
+	const char *secrets[4] = {s->access, app_password(s), net_jstr(s->a->state, "refreshJwt"),
+				  net_jstr(s->a->state, "accessJwt")};
 	for (const char *p = in ? in : ""; *p;) {
 		size_t hit = 0;
 		for (size_t i = 0; i < 4 && !hit; i++)
@@ -281,7 +276,7 @@ static enum net_outcome call(struct bsky *s, const char *method, const char *nsi
 		http_response_free(&rs);
 		return NET_OK;
 	}
-	const char *error = jstr(rp->json, "error"), *message = jstr(rp->json, "message");
+	const char *error = net_jstr(rp->json, "error"), *message = net_jstr(rp->json, "message");
 	str_copy(rp->error, error ? error : "", sizeof rp->error);
 	char msg[256];
 	safe_message(s, message ? message : error ? error : "", msg, sizeof msg);
@@ -331,8 +326,8 @@ static json_t *state_obj(struct bsky *s)
 /* Keep a session answer (createSession / refreshSession) in the state. */
 static enum net_outcome keep_session(struct bsky *s, json_t *sess, struct net_result *r)
 {
-	const char *access = jstr(sess, "accessJwt"), *refresh = jstr(sess, "refreshJwt");
-	const char *did = jstr(sess, "did"), *handle = jstr(sess, "handle");
+	const char *access = net_jstr(sess, "accessJwt"), *refresh = net_jstr(sess, "refreshJwt");
+	const char *did = net_jstr(sess, "did"), *handle = net_jstr(sess, "handle");
 	if (!access || !*access || !did || !*did || strlen(access) >= sizeof s->access) {
 		set_result(r, NET_RETRY, "BadSession", "the PDS answered without a usable session");
 		return NET_RETRY;
@@ -381,7 +376,7 @@ static enum net_outcome session_create(struct bsky *s, struct net_result *r)
  * log in again. A transient failure is only that: the stored tokens stay. */
 static enum net_outcome session_refresh(struct bsky *s, struct net_result *r)
 {
-	const char *refresh = jstr(s->a->state, "refreshJwt");
+	const char *refresh = net_jstr(s->a->state, "refreshJwt");
 	if (!refresh || !*refresh)
 		return session_create(s, r);
 	char tok[4096];
@@ -414,9 +409,9 @@ static void ctx_init(struct bsky *s, struct net_account *a)
 /* Use the stored session, or log in. */
 static enum net_outcome session_ensure(struct bsky *s, struct net_result *r)
 {
-	const char *access = jstr(s->a->state, "accessJwt"), *did = jstr(s->a->state, "did");
+	const char *access = net_jstr(s->a->state, "accessJwt"), *did = net_jstr(s->a->state, "did");
 	if (access && *access && did && *did && strlen(access) < sizeof s->access) {
-		const char *handle = jstr(s->a->state, "handle");
+		const char *handle = net_jstr(s->a->state, "handle");
 		str_copy(s->access, access, sizeof s->access);
 		str_copy(s->did, did, sizeof s->did);
 		str_copy(s->handle, handle && *handle ? handle : did, sizeof s->handle);
@@ -484,7 +479,7 @@ static int get_record(struct bsky *s, const char *rkey, char uri[512], char cid[
 	buf_free(&q);
 	int found = -1;
 	if (o == NET_OK) {
-		const char *u = jstr(rp.json, "uri"), *c = jstr(rp.json, "cid");
+		const char *u = net_jstr(rp.json, "uri"), *c = net_jstr(rp.json, "cid");
 		if (u && c) {
 			str_copy(uri, u, 512);
 			str_copy(cid, c, 128);
@@ -517,7 +512,7 @@ static enum net_outcome put_record(struct bsky *s, const char *rkey, json_t *rec
 	enum net_outcome o = xrpc_json(s, "com.atproto.repo.createRecord", body, 1, &rp, r);
 	json_decref(body);
 	if (o == NET_OK) {
-		const char *u = jstr(rp.json, "uri"), *c = jstr(rp.json, "cid");
+		const char *u = net_jstr(rp.json, "uri"), *c = net_jstr(rp.json, "cid");
 		if (u && c) {
 			str_copy(uri, u, 512);
 			str_copy(cid, c, 128);
@@ -584,7 +579,7 @@ static int resolve_handle(struct builder *b, const char *handle, char *did, size
 	    call(b->s, "GET", "com.atproto.identity.resolveHandle", buf_cstr(&q), NULL, NULL, NULL, 0, 0, 0, &rp, &tmp);
 	buf_free(&q);
 	int res;
-	const char *d = jstr(rp.json, "did");
+	const char *d = net_jstr(rp.json, "did");
 	if (o == NET_OK && d && str_starts(d, "did:")) {
 		res = 1;
 	} else if (o == NET_FAIL) {
@@ -702,32 +697,6 @@ static enum net_outcome facets_for(struct builder *b, const char *text, json_t *
 	return NET_OK;
 }
 
-static int read_file(const char *path, size_t max, struct buf *out, char *msg, size_t msize)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(msg, msize, "cannot open the image: %s", strerror(errno));
-		return -1;
-	}
-	out->max = max;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(out, chunk, n) != 0) {
-			snprintf(msg, msize, "the image is larger than Bluesky allows (%zu bytes)", max);
-			rc = -2;
-			break;
-		}
-	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(msg, msize, "cannot read the image: %s", strerror(errno));
-		rc = -1;
-	}
-	fclose(f);
-	return rc;
-}
-
 /* Upload the images of one part; *out is the embed (or NULL when there
  * are none). */
 static enum net_outcome images_for(struct builder *b, json_t *media, json_t **out, struct net_result *r)
@@ -746,7 +715,7 @@ static enum net_outcome images_for(struct builder *b, json_t *media, json_t **ou
 	json_t *m;
 	json_array_foreach(media, i, m)
 	{
-		const char *path = jstr(m, "path"), *mime = jstr(m, "mime"), *alt = jstr(m, "alt");
+		const char *path = net_jstr(m, "path"), *mime = net_jstr(m, "mime"), *alt = net_jstr(m, "alt");
 		if (!path || !*path) {
 			set_result(r, NET_FAIL, "MediaMissing", "an image has no file");
 			json_decref(images);
@@ -762,7 +731,7 @@ static enum net_outcome images_for(struct builder *b, json_t *media, json_t **ou
 		}
 		struct buf data = BUF_INIT(0);
 		char msg[256];
-		int rc = read_file(path, BSKY.max_blob, &data, msg, sizeof msg);
+		int rc = net_read_file(path, BSKY.max_blob, &data, msg, sizeof msg);
 		if (rc != 0) {
 			set_result(r, NET_FAIL, rc == -2 ? "BlobTooLarge" : "MediaUnreadable", msg);
 			buf_free(&data);
@@ -848,7 +817,7 @@ static size_t collect_parts(const struct net_post *p, struct part *parts, size_t
 			set_result(r, NET_FAIL, "ThreadTooLong", "the thread has too many parts");
 			return 0;
 		}
-		const char *text = json_is_string(t) ? json_string_value(t) : jstr(t, "text");
+		const char *text = json_is_string(t) ? json_string_value(t) : net_jstr(t, "text");
 		json_t *media = json_is_object(t) ? json_object_get(t, "media") : NULL;
 		if (!text) {
 			set_result(r, NET_FAIL, "InvalidThread", "a part of the thread has no text");
@@ -955,7 +924,7 @@ static int bsky_publish(struct net_account *a, const struct net_post *p, struct 
  * else resolveHandle. */
 static enum net_outcome account_did(struct bsky *s, struct net_result *r)
 {
-	const char *did = jstr(s->a->state, "did"), *handle = jstr(s->a->state, "handle");
+	const char *did = net_jstr(s->a->state, "did"), *handle = net_jstr(s->a->state, "handle");
 	if (did && *did) {
 		str_copy(s->did, did, sizeof s->did);
 		str_copy(s->handle, handle && *handle ? handle : did, sizeof s->handle);

@@ -46,11 +46,11 @@ static int fb_init(struct fb *f, struct net_account *a, struct net_result *r)
 {
 	if (graph_init(&f->g, "Facebook", a, FB.base, r) != 0)
 		return -1;
-	const char *page = graph_str(a->secrets, "page_id");
+	const char *page = net_jstr(a->secrets, "page_id");
 	if (!page)
 		page = a->handle;
 	if (!graph_id_ok(page)) {
-		graph_set(r, NET_FAIL, "graph.no_page", "the Facebook channel names no Page id: connect it again");
+		net_set(r, NET_FAIL, "graph.no_page", "the Facebook channel names no Page id: connect it again");
 		return -1;
 	}
 	str_copy(f->page, page, sizeof f->page);
@@ -62,7 +62,7 @@ static int fb_init(struct fb *f, struct net_account *a, struct net_result *r)
  * itself (already a Page token). */
 static enum net_outcome page_token(struct fb *f, struct net_account *a, struct net_result *r)
 {
-	const char *cached = graph_str(a->state, "page_token");
+	const char *cached = net_jstr(a->state, "page_token");
 	if (!cached) {
 		char path[200];
 		snprintf(path, sizeof path, "/%s?fields=access_token", f->page);
@@ -70,7 +70,7 @@ static enum net_outcome page_token(struct fb *f, struct net_account *a, struct n
 		enum net_outcome o = graph_call(&f->g, "GET", path, NULL, 0, &pg, r);
 		if (o != NET_OK)
 			return o;
-		const char *t = graph_str(pg, "access_token");
+		const char *t = net_jstr(pg, "access_token");
 		if (t && *t) {
 			if (!json_is_object(a->state)) {
 				a->state = json_object();
@@ -79,7 +79,7 @@ static enum net_outcome page_token(struct fb *f, struct net_account *a, struct n
 			a->state_changed = 1;
 		}
 		json_decref(pg);
-		cached = graph_str(a->state, "page_token");
+		cached = net_jstr(a->state, "page_token");
 	}
 	if (cached) {
 		f->g.other = f->g.token;
@@ -112,16 +112,16 @@ static char *message_of(const struct net_post *p)
 static int check_post(const struct net_post *p, struct net_result *r)
 {
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		graph_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
+		net_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
 		return -1;
 	}
 	if (json_array_size(p->thread) > 0) {
-		graph_set(r, NET_FAIL, "graph.thread_unsupported",
+		net_set(r, NET_FAIL, "graph.thread_unsupported",
 			  "Facebook Pages have no threads: put the thread in one post for this channel");
 		return -1;
 	}
 	if (json_array_size(p->media) > FB.max_media) {
-		graph_set(r, NET_FAIL, "graph.too_many_media", "a Facebook post carries at most %zu images",
+		net_set(r, NET_FAIL, "graph.too_many_media", "a Facebook post carries at most %zu images",
 			  FB.max_media);
 		return -1;
 	}
@@ -129,13 +129,13 @@ static int check_post(const struct net_post *p, struct net_result *r)
 	json_t *m;
 	json_array_foreach(p->media, i, m)
 	{
-		const char *mime = graph_str(m, "mime");
+		const char *mime = net_jstr(m, "mime");
 		if (!mime || !str_starts(mime, "image/")) {
-			graph_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Facebook for now");
+			net_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Facebook for now");
 			return -1;
 		}
-		if (!graph_str(m, "url")) {
-			graph_set(r, NET_FAIL, "graph.no_public_url",
+		if (!net_jstr(m, "url")) {
+			net_set(r, NET_FAIL, "graph.no_public_url",
 				  "Facebook fetches images from kanal's public address: set KANAL_PUBLIC_URL");
 			return -1;
 		}
@@ -158,10 +158,10 @@ static enum net_outcome make_post(struct fb *f, struct net_account *a, const str
 	json_array_foreach(p->media, i, m)
 	{
 		snprintf(k, sizeof k, "photo%zu", i);
-		if (graph_str(prog, k))
+		if (net_jstr(prog, k))
 			continue;
-		json_t *form = json_pack("{ss sb}", "url", graph_str(m, "url"), "published", 0);
-		const char *alt = graph_str(m, "alt");
+		json_t *form = json_pack("{ss sb}", "url", net_jstr(m, "url"), "published", 0);
+		const char *alt = net_jstr(m, "alt");
 		if (alt && *alt)
 			json_object_set_new(form, "alt_text_custom", json_string(alt));
 		snprintf(path, sizeof path, "/%s/photos", f->page);
@@ -171,10 +171,10 @@ static enum net_outcome make_post(struct fb *f, struct net_account *a, const str
 		json_decref(form);
 		if (o != NET_OK)
 			return o;
-		const char *id = graph_str(ph, "id");
+		const char *id = net_jstr(ph, "id");
 		if (!graph_id_ok(id)) {
 			json_decref(ph);
-			graph_set(r, NET_RETRY, "graph.bad_answer", "Facebook answered a photo without an id");
+			net_set(r, NET_RETRY, "graph.bad_answer", "Facebook answered a photo without an id");
 			return NET_RETRY;
 		}
 		graph_note(a, prog, k, id);
@@ -190,7 +190,7 @@ static enum net_outcome make_post(struct fb *f, struct net_account *a, const str
 		char name[48], val[120];
 		snprintf(k, sizeof k, "photo%zu", i);
 		snprintf(name, sizeof name, "attached_media[%zu]", i);
-		snprintf(val, sizeof val, "{\"media_fbid\":\"%s\"}", graph_str(prog, k));
+		snprintf(val, sizeof val, "{\"media_fbid\":\"%s\"}", net_jstr(prog, k));
 		json_object_set_new(form, name, json_string(val));
 	}
 	snprintf(path, sizeof path, "/%s/feed", f->page);
@@ -199,10 +199,10 @@ static enum net_outcome make_post(struct fb *f, struct net_account *a, const str
 	json_decref(form);
 	if (o != NET_OK)
 		return o;
-	const char *id = graph_str(post, "id");
+	const char *id = net_jstr(post, "id");
 	if (!graph_id_ok(id)) {
 		json_decref(post);
-		graph_set(r, NET_UNKNOWN, "graph.bad_answer", "Facebook answered the post without an id");
+		net_set(r, NET_UNKNOWN, "graph.bad_answer", "Facebook answered the post without an id");
 		return NET_UNKNOWN;
 	}
 	graph_note(a, prog, "post", id);
@@ -218,16 +218,16 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 		return r->outcome;
 	enum net_outcome o = page_token(&f, a, r);
 	json_t *prog = o == NET_OK ? graph_progress(a, p->idempotency_key) : NULL;
-	if (o == NET_OK && !graph_str(prog, "post"))
+	if (o == NET_OK && !net_jstr(prog, "post"))
 		o = make_post(&f, a, p, prog, r);
-	if (o == NET_OK && p->first_comment && *p->first_comment && !graph_str(prog, "comment")) {
+	if (o == NET_OK && p->first_comment && *p->first_comment && !net_jstr(prog, "comment")) {
 		char path[200];
-		snprintf(path, sizeof path, "/%s/comments", graph_str(prog, "post"));
+		snprintf(path, sizeof path, "/%s/comments", net_jstr(prog, "post"));
 		json_t *form = json_pack("{ss}", "message", p->first_comment), *c = NULL;
 		o = graph_call(&f.g, "POST", path, form, 1, &c, r);
 		json_decref(form);
-		if (o == NET_OK && graph_id_ok(graph_str(c, "id")))
-			graph_note(a, prog, "comment", graph_str(c, "id"));
+		if (o == NET_OK && graph_id_ok(net_jstr(c, "id")))
+			graph_note(a, prog, "comment", net_jstr(c, "id"));
 		json_decref(c);
 		/* A refused comment does not undo the post that is out. */
 		if (o == NET_FAIL)
@@ -236,8 +236,8 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 	forget_token(a, o);
 	if (o == NET_OK) {
 		char url[200];
-		post_url(graph_str(prog, "post"), url, sizeof url);
-		graph_ok(r, graph_str(prog, "post"), url);
+		post_url(net_jstr(prog, "post"), url, sizeof url);
+		graph_ok(r, net_jstr(prog, "post"), url);
 	}
 	return o;
 }
@@ -252,9 +252,9 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 		return -1;
 	json_t *prog = graph_progress(a, p->idempotency_key);
 	char url[200];
-	if (graph_str(prog, "post")) {
-		post_url(graph_str(prog, "post"), url, sizeof url);
-		graph_ok(r, graph_str(prog, "post"), url);
+	if (net_jstr(prog, "post")) {
+		post_url(net_jstr(prog, "post"), url, sizeof url);
+		graph_ok(r, net_jstr(prog, "post"), url);
 		return 1;
 	}
 	enum net_outcome o = page_token(&f, a, r);
@@ -272,8 +272,8 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 	json_t *it;
 	json_array_foreach(json_object_get(list, "data"), i, it)
 	{
-		const char *m = graph_str(it, "message"), *id = graph_str(it, "id");
-		int64_t at = graph_time(graph_str(it, "created_time"));
+		const char *m = net_jstr(it, "message"), *id = net_jstr(it, "id");
+		int64_t at = graph_time(net_jstr(it, "created_time"));
 		if (!found && m && strcmp(m, msg) == 0 && graph_id_ok(id) &&
 		    at >= p->created_at_ms - FB.match_slack_ms) {
 			graph_note(a, prog, "post", id);
@@ -294,7 +294,7 @@ static int remove_post(struct net_account *a, const char *remote_id, struct net_
 	if (fb_init(&f, a, r) != 0)
 		return r->outcome;
 	if (!graph_id_ok(remote_id)) {
-		graph_set(r, NET_FAIL, "graph.invalid_id", "not a Facebook post id");
+		net_set(r, NET_FAIL, "graph.invalid_id", "not a Facebook post id");
 		return r->outcome;
 	}
 	enum net_outcome o = page_token(&f, a, r);

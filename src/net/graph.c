@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/time.h"
 #include "net/http_client.h"
+#include "net/netutil.h"
 
 /* Every limit and constant in one place. */
 static const struct {
@@ -40,22 +41,6 @@ static const struct {
     .max_progress = 64,
     .usage_header = 4096,
 };
-
-const char *graph_str(json_t *o, const char *k)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-void graph_set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	r->outcome = o;
-	str_copy(r->code, code, sizeof r->code);
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof r->message, fmt, ap);
-	va_end(ap);
-}
 
 void graph_ok(struct net_result *r, const char *id, const char *url)
 {
@@ -99,7 +84,7 @@ int graph_init(struct graph *g, const char *name, const struct net_account *a, c
 	g->token = json_is_string(t) ? json_string_value(t) : NULL;
 	g->base = a->base_url && *a->base_url ? a->base_url : default_base;
 	if (!g->token || !*g->token) {
-		graph_set(r, NET_AUTH, "graph.not_configured", "the %s channel has no access token: connect it again",
+		net_set(r, NET_AUTH, "graph.not_configured", "the %s channel has no access token: connect it again",
 			  name);
 		return -1;
 	}
@@ -152,26 +137,8 @@ static void form_encode(json_t *form, struct buf *b)
 /* Printable ASCII of the error's message, with any secret replaced. */
 static void reason_of(const struct graph *g, const char *m, char *out, size_t size)
 {
-	struct buf b = BUF_INIT(1024);
 	const char *secrets[2] = {g->token, g->other};
-	for (const char *c = m; c && *c && b.len < 200;) {
-		int hit = 0;
-		for (int i = 0; i < 2 && !hit; i++) {
-			size_t tl = secrets[i] ? strlen(secrets[i]) : 0;
-			if (tl >= 4 && strncmp(c, secrets[i], tl) == 0) {
-				buf_adds(&b, "[redacted]");
-				c += tl;
-				hit = 1;
-			}
-		}
-		if (hit)
-			continue;
-		char ch = (*c >= 0x20 && *c < 0x7f) ? *c : ' ';
-		buf_add(&b, &ch, 1);
-		c++;
-	}
-	str_copy(out, buf_cstr(&b), size);
-	buf_free(&b);
+	net_clean_message(m, secrets, 2, out, size);
 }
 
 static int64_t max_pct(json_t *o)
@@ -211,14 +178,17 @@ static int64_t usage(const struct http_response *rs, struct net_result *r)
 		const char *k;
 		json_t *arr, *o;
 		size_t i;
-		json_object_foreach(json_is_object(j) ? j : NULL, k, arr) json_array_foreach(arr, i, o)
+		json_object_foreach(json_is_object(j) ? j : NULL, k, arr)
 		{
-			int64_t p = max_pct(o);
-			json_t *eta = json_object_get(o, "estimated_time_to_regain_access");
-			if (p > pct)
-				pct = p;
-			if (json_is_integer(eta) && json_integer_value(eta) * 60000 > regain)
-				regain = json_integer_value(eta) * 60000;
+			json_array_foreach(arr, i, o)
+			{
+				int64_t p = max_pct(o);
+				json_t *eta = json_object_get(o, "estimated_time_to_regain_access");
+				if (p > pct)
+					pct = p;
+				if (json_is_integer(eta) && json_integer_value(eta) * 60000 > regain)
+					regain = json_integer_value(eta) * 60000;
+			}
 		}
 		fill_rate(&r->rate[NET_RATE_ACCOUNT], pct, regain);
 		json_decref(j);
@@ -243,43 +213,43 @@ static enum net_outcome classify(const struct graph *g, const struct http_respon
 				 struct net_result *r)
 {
 	json_t *err = json_object_get(j, "error");
-	const char *msg = graph_str(err, "message");
+	const char *msg = net_jstr(err, "message");
 	json_t *cv = json_object_get(err, "code");
 	long code = json_is_integer(cv) ? (long)json_integer_value(cv) : 0;
 	char why[256];
 	reason_of(g, msg ? msg : (!j && rs->body.len < 200 ? buf_cstr(&rs->body) : ""), why, sizeof why);
 	const char *sep = why[0] ? ": " : "";
 	if (code == 190 || (rs->status == 401 && !throttling(code))) {
-		graph_set(r, NET_AUTH, "graph.auth",
+		net_set(r, NET_AUTH, "graph.auth",
 			  "%s refused the access token (code %ld)%s%s: connect the channel again", g->name, code, sep,
 			  why);
 		return NET_AUTH;
 	}
 	if (code == 10 || (code >= 200 && code <= 299)) {
-		graph_set(r, NET_AUTH, "graph.permission",
+		net_set(r, NET_AUTH, "graph.permission",
 			  "%s: the app lacks a permission (code %ld)%s%s: connect the channel again and grant it",
 			  g->name, code, sep, why);
 		return NET_AUTH;
 	}
 	if (throttling(code) || rs->status == 429) {
-		graph_set(r, NET_RETRY, "graph.rate_limited", "%s asks to slow down (code %ld)%s%s", g->name, code, sep,
+		net_set(r, NET_RETRY, "graph.rate_limited", "%s asks to slow down (code %ld)%s%s", g->name, code, sep,
 			  why);
 		r->retry_after_ms = regain > 0 ? regain : rs->retry_after_ms > 0 ? rs->retry_after_ms : 0;
 		return NET_RETRY;
 	}
 	if (code == 1 || code == 2 || json_is_true(json_object_get(err, "is_transient")) || rs->status >= 500 ||
 	    rs->status == 408) {
-		graph_set(r, NET_RETRY, "graph.unavailable", "%s answered HTTP %ld (code %ld)%s%s", g->name, rs->status,
+		net_set(r, NET_RETRY, "graph.unavailable", "%s answered HTTP %ld (code %ld)%s%s", g->name, rs->status,
 			  code, sep, why);
 		r->retry_after_ms = rs->retry_after_ms;
 		return NET_RETRY;
 	}
 	if (code == 368) {
-		graph_set(r, NET_FAIL, "graph.blocked", "%s has blocked this action for now (code 368)%s%s", g->name,
+		net_set(r, NET_FAIL, "graph.blocked", "%s has blocked this action for now (code 368)%s%s", g->name,
 			  sep, why);
 		return NET_FAIL;
 	}
-	graph_set(r, NET_FAIL, "graph.rejected", "%s refused the request (HTTP %ld, code %ld)%s%s", g->name, rs->status,
+	net_set(r, NET_FAIL, "graph.rejected", "%s refused the request (HTTP %ld, code %ld)%s%s", g->name, rs->status,
 		  code, sep, why);
 	return NET_FAIL;
 }
@@ -329,21 +299,21 @@ enum net_outcome graph_call(const struct graph *g, const char *method, const cha
 			j = NULL;
 		} else {
 			o = mutating ? NET_UNKNOWN : NET_RETRY;
-			graph_set(r, o, "graph.bad_answer", "%s answered HTTP %ld without a JSON object", g->name,
+			net_set(r, o, "graph.bad_answer", "%s answered HTTP %ld without a JSON object", g->name,
 				  rs.status);
 		}
 	} else if (rs.status > 0) {
 		o = classify(g, &rs, j, regain, r);
 	} else if (rs.error == HTTPC_BLOCKED) {
 		o = NET_FAIL;
-		graph_set(r, o, "net.blocked", "%s", rs.message);
+		net_set(r, o, "net.blocked", "%s", rs.message);
 	} else if (rs.sent && mutating) {
 		o = NET_UNKNOWN;
-		graph_set(r, o, rs.error == HTTPC_TIMEOUT ? "graph.timeout" : "graph.no_answer",
+		net_set(r, o, rs.error == HTTPC_TIMEOUT ? "graph.timeout" : "graph.no_answer",
 			  "%s: %s may have acted on the request", rs.message, g->name);
 	} else {
 		o = NET_RETRY;
-		graph_set(r, o, "graph.unreachable", "%s", rs.message);
+		net_set(r, o, "graph.unreachable", "%s", rs.message);
 	}
 	json_decref(j);
 	http_response_free(&rs);
@@ -361,11 +331,11 @@ enum net_outcome graph_wait_container(const struct graph *g, const char *id, con
 		enum net_outcome o = graph_call(g, "GET", path, NULL, 0, &c, r);
 		if (o != NET_OK)
 			return o;
-		const char *s = graph_str(c, field);
+		const char *s = net_jstr(c, field);
 		char st[24];
 		str_copy(st, s ? s : "", sizeof st);
 		char why[200];
-		reason_of(g, graph_str(c, "error_message"), why, sizeof why);
+		reason_of(g, net_jstr(c, "error_message"), why, sizeof why);
 		json_decref(c);
 		if (strcmp(st, "FINISHED") == 0)
 			return NET_OK;
@@ -375,18 +345,18 @@ enum net_outcome graph_wait_container(const struct graph *g, const char *id, con
 		}
 		if (strcmp(st, "EXPIRED") == 0) {
 			*gone = 1;
-			graph_set(r, NET_RETRY, "graph.container_expired", "the %s media container expired", g->name);
+			net_set(r, NET_RETRY, "graph.container_expired", "the %s media container expired", g->name);
 			return NET_RETRY;
 		}
 		if (strcmp(st, "ERROR") == 0) {
-			graph_set(r, NET_FAIL, "graph.container_failed", "%s could not process the media%s%s", g->name,
+			net_set(r, NET_FAIL, "graph.container_failed", "%s could not process the media%s%s", g->name,
 				  why[0] ? ": " : "", why);
 			return NET_FAIL;
 		}
 		struct timespec ts = {GRAPH.poll_ms / 1000, (GRAPH.poll_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	graph_set(r, NET_RETRY, "graph.container_pending", "%s is still processing the media", g->name);
+	net_set(r, NET_RETRY, "graph.container_pending", "%s is still processing the media", g->name);
 	r->retry_after_ms = GRAPH.pending_retry_ms;
 	return NET_RETRY;
 }

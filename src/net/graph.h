@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "net/connector.h"
+#include "net/netutil.h"
 
 struct graph {
 	const char *name; /* "Facebook", "Instagram", "Threads": for messages */
@@ -49,13 +50,8 @@ json_t *graph_progress(struct net_account *a, const char *key);
 /* Record k = v in a progress object and mark the state to be saved. */
 void graph_note(struct net_account *a, json_t *prog, const char *k, const char *v);
 
-/* A string member, or NULL. */
-const char *graph_str(json_t *o, const char *k);
 /* 1 when id looks like a Graph object id (digits, '_'; 1 to 64). */
 int graph_id_ok(const char *id);
-/* Fill r: outcome, code and a printf message. */
-void graph_set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Mark r as a success with remote id (and url when not NULL). */
 void graph_ok(struct net_result *r, const char *id, const char *url);
 /* An RFC 3339 / Graph time ("2026-01-02T03:04:05+0000") in ms, or -1. */

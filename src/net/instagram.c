@@ -53,11 +53,11 @@ static int ig_init(struct ig *s, struct net_account *a, struct net_result *r)
 {
 	if (graph_init(&s->g, "Instagram", a, IG.base, r) != 0)
 		return -1;
-	const char *u = graph_str(a->secrets, "ig_user_id");
+	const char *u = net_jstr(a->secrets, "ig_user_id");
 	if (!u)
 		u = a->handle;
 	if (!graph_id_ok(u)) {
-		graph_set(r, NET_FAIL, "graph.no_account",
+		net_set(r, NET_FAIL, "graph.no_account",
 			  "the Instagram channel names no account id: connect it again");
 		return -1;
 	}
@@ -68,20 +68,20 @@ static int ig_init(struct ig *s, struct net_account *a, struct net_result *r)
 static int check_post(const struct net_post *p, struct net_result *r)
 {
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		graph_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
+		net_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
 		return -1;
 	}
 	if (json_array_size(p->thread) > 0) {
-		graph_set(r, NET_FAIL, "graph.thread_unsupported", "Instagram has no threads: make it one post");
+		net_set(r, NET_FAIL, "graph.thread_unsupported", "Instagram has no threads: make it one post");
 		return -1;
 	}
 	size_t n = json_array_size(p->media);
 	if (n == 0) {
-		graph_set(r, NET_FAIL, "graph.media_required", "an Instagram post needs at least one image");
+		net_set(r, NET_FAIL, "graph.media_required", "an Instagram post needs at least one image");
 		return -1;
 	}
 	if (n > IG.max_media) {
-		graph_set(r, NET_FAIL, "graph.too_many_media", "an Instagram carousel has at most %zu items",
+		net_set(r, NET_FAIL, "graph.too_many_media", "an Instagram carousel has at most %zu items",
 			  IG.max_media);
 		return -1;
 	}
@@ -89,13 +89,13 @@ static int check_post(const struct net_post *p, struct net_result *r)
 	json_t *m;
 	json_array_foreach(p->media, i, m)
 	{
-		const char *mime = graph_str(m, "mime");
+		const char *mime = net_jstr(m, "mime");
 		if (!mime || !str_starts(mime, "image/")) {
-			graph_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Instagram for now");
+			net_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Instagram for now");
 			return -1;
 		}
-		if (!graph_str(m, "url")) {
-			graph_set(r, NET_FAIL, "graph.no_public_url",
+		if (!net_jstr(m, "url")) {
+			net_set(r, NET_FAIL, "graph.no_public_url",
 				  "Instagram fetches images from kanal's public address: set KANAL_PUBLIC_URL");
 			return -1;
 		}
@@ -120,10 +120,10 @@ static enum net_outcome container(struct ig *s, struct net_account *a, json_t *p
 	json_decref(form);
 	if (o != NET_OK)
 		return o;
-	const char *id = graph_str(c, "id");
+	const char *id = net_jstr(c, "id");
 	if (!graph_id_ok(id)) {
 		json_decref(c);
-		graph_set(r, NET_RETRY, "graph.bad_answer", "Instagram answered a container without an id");
+		net_set(r, NET_RETRY, "graph.bad_answer", "Instagram answered a container without an id");
 		return NET_RETRY;
 	}
 	graph_note(a, prog, k, id);
@@ -133,8 +133,8 @@ static enum net_outcome container(struct ig *s, struct net_account *a, json_t *p
 
 static json_t *image_form(json_t *m)
 {
-	json_t *f = json_pack("{ss}", "image_url", graph_str(m, "url"));
-	const char *alt = graph_str(m, "alt");
+	json_t *f = json_pack("{ss}", "image_url", net_jstr(m, "url"));
+	const char *alt = net_jstr(m, "alt");
 	if (alt && *alt)
 		json_object_set_new(f, "alt_text", json_string(alt));
 	return f;
@@ -144,7 +144,7 @@ static json_t *image_form(json_t *m)
 static enum net_outcome make_container(struct ig *s, struct net_account *a, const struct net_post *p, json_t *prog,
 				       struct net_result *r)
 {
-	if (graph_str(prog, "container"))
+	if (net_jstr(prog, "container"))
 		return NET_OK;
 	size_t n = json_array_size(p->media);
 	if (n == 1) {
@@ -157,20 +157,20 @@ static enum net_outcome make_container(struct ig *s, struct net_account *a, cons
 	for (size_t i = 0; i < n && o == NET_OK; i++) {
 		char k[32];
 		snprintf(k, sizeof k, "child%zu", i);
-		if (!graph_str(prog, k)) {
+		if (!net_jstr(prog, k)) {
 			json_t *f = image_form(json_array_get(p->media, i));
 			json_object_set_new(f, "is_carousel_item", json_true());
 			o = container(s, a, prog, k, f, r);
 		}
 		int gone = 0, published = 0;
 		if (o == NET_OK)
-			o = graph_wait_container(&s->g, graph_str(prog, k), "status_code", &gone, &published, r);
+			o = graph_wait_container(&s->g, net_jstr(prog, k), "status_code", &gone, &published, r);
 		if (gone) {
 			json_object_del(prog, k);
 			a->state_changed = 1;
 		}
 		if (o == NET_OK)
-			buf_addf(&children, "%s%s", i ? "," : "", graph_str(prog, k));
+			buf_addf(&children, "%s%s", i ? "," : "", net_jstr(prog, k));
 	}
 	if (o == NET_OK) {
 		json_t *f = json_pack("{ss ss ss}", "media_type", "CAROUSEL", "children", buf_cstr(&children),
@@ -190,8 +190,8 @@ static void permalink(struct ig *s, const char *id, char *out, size_t size)
 	snprintf(path, sizeof path, "/%s?fields=permalink", id);
 	json_t *m = NULL;
 	out[0] = '\0';
-	if (graph_call(&s->g, "GET", path, NULL, 0, &m, &ignored) == NET_OK && graph_str(m, "permalink"))
-		str_copy(out, graph_str(m, "permalink"), size);
+	if (graph_call(&s->g, "GET", path, NULL, 0, &m, &ignored) == NET_OK && net_jstr(m, "permalink"))
+		str_copy(out, net_jstr(m, "permalink"), size);
 	json_decref(m);
 }
 
@@ -209,13 +209,13 @@ static int read_back(struct ig *s, struct net_account *a, const struct net_post 
 	json_t *it;
 	json_array_foreach(json_object_get(list, "data"), i, it)
 	{
-		const char *c = graph_str(it, "caption"), *id = graph_str(it, "id");
-		int64_t at = graph_time(graph_str(it, "timestamp"));
+		const char *c = net_jstr(it, "caption"), *id = net_jstr(it, "id");
+		int64_t at = graph_time(net_jstr(it, "timestamp"));
 		if (!found && strcmp(c ? c : "", caption_of(p)) == 0 && graph_id_ok(id) &&
 		    at >= p->created_at_ms - IG.match_slack_ms) {
 			graph_note(a, prog, "media", id);
-			if (graph_str(it, "permalink"))
-				graph_note(a, prog, "permalink", graph_str(it, "permalink"));
+			if (net_jstr(it, "permalink"))
+				graph_note(a, prog, "permalink", net_jstr(it, "permalink"));
 			found = 1;
 		}
 	}
@@ -228,7 +228,7 @@ static enum net_outcome publish_container(struct ig *s, struct net_account *a, c
 {
 	int gone = 0, published = 0;
 	enum net_outcome o =
-	    graph_wait_container(&s->g, graph_str(prog, "container"), "status_code", &gone, &published, r);
+	    graph_wait_container(&s->g, net_jstr(prog, "container"), "status_code", &gone, &published, r);
 	if (gone) {
 		/* An expired container is made again (its children too). */
 		json_object_del(prog, "container");
@@ -246,22 +246,22 @@ static enum net_outcome publish_container(struct ig *s, struct net_account *a, c
 		int f = read_back(s, a, p, prog, r);
 		if (f > 0)
 			return NET_OK;
-		graph_set(r, NET_UNKNOWN, "graph.unconfirmed",
+		net_set(r, NET_UNKNOWN, "graph.unconfirmed",
 			  "Instagram says the post was published but kanal cannot find it: check the account");
 		return NET_UNKNOWN;
 	}
 	char path[200];
 	snprintf(path, sizeof path, "/%s/media_publish", s->user);
-	json_t *form = json_pack("{ss}", "creation_id", graph_str(prog, "container")), *m = NULL;
+	json_t *form = json_pack("{ss}", "creation_id", net_jstr(prog, "container")), *m = NULL;
 	o = graph_call(&s->g, "POST", path, form, 1, &m, r);
 	json_decref(form);
 	if (o == NET_OK) {
-		const char *id = graph_str(m, "id");
+		const char *id = net_jstr(m, "id");
 		if (graph_id_ok(id)) {
 			graph_note(a, prog, "media", id);
 		} else {
 			o = NET_UNKNOWN;
-			graph_set(r, o, "graph.bad_answer", "Instagram answered the publication without an id");
+			net_set(r, o, "graph.bad_answer", "Instagram answered the publication without an id");
 		}
 	}
 	json_decref(m);
@@ -271,14 +271,14 @@ static enum net_outcome publish_container(struct ig *s, struct net_account *a, c
 static void result_of(struct ig *s, struct net_account *a, json_t *prog, struct net_result *r)
 {
 	char url[400];
-	if (graph_str(prog, "permalink")) {
-		str_copy(url, graph_str(prog, "permalink"), sizeof url);
+	if (net_jstr(prog, "permalink")) {
+		str_copy(url, net_jstr(prog, "permalink"), sizeof url);
 	} else {
-		permalink(s, graph_str(prog, "media"), url, sizeof url);
+		permalink(s, net_jstr(prog, "media"), url, sizeof url);
 		if (url[0])
 			graph_note(a, prog, "permalink", url);
 	}
-	graph_ok(r, graph_str(prog, "media"), url[0] ? url : NULL);
+	graph_ok(r, net_jstr(prog, "media"), url[0] ? url : NULL);
 }
 
 static int publish(struct net_account *a, const struct net_post *p, struct net_result *r)
@@ -289,19 +289,19 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 		return r->outcome;
 	json_t *prog = graph_progress(a, p->idempotency_key);
 	enum net_outcome o = NET_OK;
-	if (!graph_str(prog, "media")) {
+	if (!net_jstr(prog, "media")) {
 		o = make_container(&s, a, p, prog, r);
 		if (o == NET_OK)
 			o = publish_container(&s, a, p, prog, r);
 	}
-	if (o == NET_OK && p->first_comment && *p->first_comment && !graph_str(prog, "comment")) {
+	if (o == NET_OK && p->first_comment && *p->first_comment && !net_jstr(prog, "comment")) {
 		char path[200];
-		snprintf(path, sizeof path, "/%s/comments", graph_str(prog, "media"));
+		snprintf(path, sizeof path, "/%s/comments", net_jstr(prog, "media"));
 		json_t *form = json_pack("{ss}", "message", p->first_comment), *c = NULL;
 		o = graph_call(&s.g, "POST", path, form, 1, &c, r);
 		json_decref(form);
-		if (o == NET_OK && graph_id_ok(graph_str(c, "id")))
-			graph_note(a, prog, "comment", graph_str(c, "id"));
+		if (o == NET_OK && graph_id_ok(net_jstr(c, "id")))
+			graph_note(a, prog, "comment", net_jstr(c, "id"));
 		json_decref(c);
 		if (o == NET_FAIL)
 			o = NET_OK; /* a refused comment does not undo the post that is out */
@@ -318,7 +318,7 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 	if (ig_init(&s, a, r) != 0 || check_post(p, r) != 0)
 		return -1;
 	json_t *prog = graph_progress(a, p->idempotency_key);
-	if (graph_str(prog, "media")) {
+	if (net_jstr(prog, "media")) {
 		result_of(&s, a, prog, r);
 		return 1;
 	}

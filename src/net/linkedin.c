@@ -22,6 +22,7 @@
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/http_client.h"
+#include "net/netutil.h"
 #include "text/adapt.h"
 
 /* Every limit and constant in one place. */
@@ -55,45 +56,14 @@ static const struct {
     .progress_ttl_ms = 14LL * 24 * 3600 * 1000,
 };
 
-static const char *jstr(json_t *o, const char *k)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	r->outcome = o;
-	str_copy(r->code, code, sizeof r->code);
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof r->message, fmt, ap);
-	va_end(ap);
-}
-
 /* Printable ASCII of LinkedIn's {"message": ...}, with the token (if it
  * were ever echoed) replaced. */
 static void reason_of(const char *token, json_t *j, const struct http_response *rs, char *out, size_t size)
 {
-	const char *m = jstr(j, "message");
+	const char *m = net_jstr(j, "message");
 	if (!m && !j)
 		m = rs->body.len < 200 ? buf_cstr(&rs->body) : NULL;
-	struct buf b = BUF_INIT(1024);
-	size_t tl = token ? strlen(token) : 0;
-	for (const char *c = m; c && *c && b.len < 200;) {
-		if (tl >= 4 && strncmp(c, token, tl) == 0) {
-			buf_adds(&b, "[redacted]");
-			c += tl;
-			continue;
-		}
-		char ch = (*c >= 0x20 && *c < 0x7f) ? *c : ' ';
-		buf_add(&b, &ch, 1);
-		c++;
-	}
-	str_copy(out, buf_cstr(&b), size);
-	buf_free(&b);
+	net_clean_message(m, &token, 1, out, size);
 }
 
 /* A URN as one path segment or query value. */
@@ -187,31 +157,31 @@ static enum net_outcome call(const struct li *l, const char *method, const char 
 		const char *sep = why[0] ? ": " : "";
 		if (rs.status == 429) {
 			o = NET_RETRY;
-			set(r, o, "linkedin.rate_limited", "LinkedIn asks to slow down (HTTP 429)%s%s", sep, why);
+			net_set(r, o, "linkedin.rate_limited", "LinkedIn asks to slow down (HTTP 429)%s%s", sep, why);
 			r->retry_after_ms = rs.retry_after_ms;
 		} else if (rs.status == 401) {
 			o = NET_AUTH;
-			set(r, o, "linkedin.auth",
+			net_set(r, o, "linkedin.auth",
 			    "LinkedIn refused the access token (HTTP 401)%s%s: connect the channel again", sep, why);
 		} else if (rs.status >= 500 || rs.status == 408) {
 			o = NET_RETRY;
-			set(r, o, "linkedin.unavailable", "LinkedIn answered HTTP %ld%s%s", rs.status, sep, why);
+			net_set(r, o, "linkedin.unavailable", "LinkedIn answered HTTP %ld%s%s", rs.status, sep, why);
 			r->retry_after_ms = rs.retry_after_ms;
 		} else {
 			o = NET_FAIL;
-			set(r, o, "linkedin.rejected", "LinkedIn refused the request (HTTP %ld)%s%s", rs.status, sep,
+			net_set(r, o, "linkedin.rejected", "LinkedIn refused the request (HTTP %ld)%s%s", rs.status, sep,
 			    why);
 		}
 	} else if (rs.error == HTTPC_BLOCKED) {
 		o = NET_FAIL;
-		set(r, o, "net.blocked", "%s", rs.message);
+		net_set(r, o, "net.blocked", "%s", rs.message);
 	} else if (rs.sent && mutating) {
 		o = NET_UNKNOWN;
-		set(r, o, rs.error == HTTPC_TIMEOUT ? "linkedin.timeout" : "linkedin.no_answer",
+		net_set(r, o, rs.error == HTTPC_TIMEOUT ? "linkedin.timeout" : "linkedin.no_answer",
 		    "%s: LinkedIn may have made the post", rs.message);
 	} else {
 		o = NET_RETRY;
-		set(r, o, "linkedin.unreachable", "%s", rs.message);
+		net_set(r, o, "linkedin.unreachable", "%s", rs.message);
 	}
 	json_decref(j);
 	http_response_free(&rs);
@@ -252,20 +222,20 @@ static int ctx_init(struct li *l, struct net_account *a, struct net_result *r)
 {
 	memset(l, 0, sizeof *l);
 	l->a = a;
-	l->token = jstr(a->secrets, "access_token");
+	l->token = net_jstr(a->secrets, "access_token");
 	l->base = a->base_url && *a->base_url ? a->base_url : LI.base;
 	if (!l->token || !*l->token) {
-		set(r, NET_AUTH, "linkedin.not_configured",
+		net_set(r, NET_AUTH, "linkedin.not_configured",
 		    "the LinkedIn channel has no access token: connect it again");
 		return -1;
 	}
-	const char *given = jstr(a->secrets, "author_urn");
+	const char *given = net_jstr(a->secrets, "author_urn");
 	if (given && !author_valid(given)) {
-		set(r, NET_FAIL, "linkedin.invalid_author",
+		net_set(r, NET_FAIL, "linkedin.invalid_author",
 		    "the channel's author must be urn:li:person:... or urn:li:organization:...");
 		return -1;
 	}
-	l->author = given ? given : jstr(a->state, "author_urn");
+	l->author = given ? given : net_jstr(a->state, "author_urn");
 	l->base_len = strlen(l->base);
 	while (l->base_len && l->base[l->base_len - 1] == '/')
 		l->base_len--;
@@ -281,18 +251,18 @@ static enum net_outcome ensure_author(struct li *l, struct net_result *r)
 	enum net_outcome o = call(l, "GET", "/v2/userinfo", 0, NULL, NULL, 0, LI.timeout_ms, 0, &rp, r);
 	if (o != NET_OK)
 		return o;
-	const char *sub = jstr(rp.json, "sub");
+	const char *sub = net_jstr(rp.json, "sub");
 	char urn[256];
 	snprintf(urn, sizeof urn, "urn:li:person:%s", sub ? sub : "");
 	if (!sub || !author_valid(urn)) {
 		json_decref(rp.json);
-		set(r, NET_RETRY, "linkedin.bad_answer", "/v2/userinfo answered without a member id");
+		net_set(r, NET_RETRY, "linkedin.bad_answer", "/v2/userinfo answered without a member id");
 		return NET_RETRY;
 	}
 	json_decref(rp.json);
 	json_object_set_new(state_obj(l->a), "author_urn", json_string(urn));
 	l->a->state_changed = 1;
-	l->author = jstr(l->a->state, "author_urn");
+	l->author = net_jstr(l->a->state, "author_urn");
 	return NET_OK;
 }
 
@@ -340,7 +310,7 @@ static void record(struct net_account *a, const char *key, const char *what, con
 
 static const char *recorded(struct net_account *a, const char *key, const char *what)
 {
-	return jstr(progress_of(a, key, 0), what);
+	return net_jstr(progress_of(a, key, 0), what);
 }
 
 /* ---- what to send -------------------------------------------------------- */
@@ -362,7 +332,7 @@ static char *commentary_of(const struct net_post *p, struct net_result *r)
 		chars += ((unsigned char)*c & 0xC0) != 0x80;
 	if (chars > LI.max_chars) {
 		free(esc);
-		set(r, NET_FAIL, "linkedin.too_long", "the text is longer than LinkedIn's %zu characters once escaped",
+		net_set(r, NET_FAIL, "linkedin.too_long", "the text is longer than LinkedIn's %zu characters once escaped",
 		    LI.max_chars);
 		return NULL;
 	}
@@ -372,15 +342,15 @@ static char *commentary_of(const struct net_post *p, struct net_result *r)
 static int check_post(const struct net_post *p, struct net_result *r)
 {
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		set(r, NET_FAIL, "linkedin.no_key", "a LinkedIn post needs an idempotency key");
+		net_set(r, NET_FAIL, "linkedin.no_key", "a LinkedIn post needs an idempotency key");
 		return -1;
 	}
 	if (json_is_array(p->thread) && json_array_size(p->thread) > 0) {
-		set(r, NET_FAIL, "linkedin.thread_unsupported", "LinkedIn has no threads: make the post one text");
+		net_set(r, NET_FAIL, "linkedin.thread_unsupported", "LinkedIn has no threads: make the post one text");
 		return -1;
 	}
 	if (json_array_size(p->media) > LI.max_images) {
-		set(r, NET_FAIL, "linkedin.too_many_images", "LinkedIn takes at most %zu images per post",
+		net_set(r, NET_FAIL, "linkedin.too_many_images", "LinkedIn takes at most %zu images per post",
 		    LI.max_images);
 		return -1;
 	}
@@ -388,44 +358,18 @@ static int check_post(const struct net_post *p, struct net_result *r)
 	json_t *m;
 	json_array_foreach(json_is_array(p->media) ? p->media : NULL, i, m)
 	{
-		const char *mime = jstr(m, "mime");
-		if (!mime || (strcmp(mime, "image/jpeg") && strcmp(mime, "image/png") && strcmp(mime, "image/gif"))) {
-			set(r, NET_FAIL, "linkedin.media_unsupported",
+		const char *mime = net_jstr(m, "mime");
+		if (!mime || (strcmp(mime, "image/jpeg") != 0 && strcmp(mime, "image/png") != 0 && strcmp(mime, "image/gif") != 0)) {
+			net_set(r, NET_FAIL, "linkedin.media_unsupported",
 			    "kanal posts JPEG, PNG and GIF images to LinkedIn");
 			return -1;
 		}
-		if (!jstr(m, "path")) {
-			set(r, NET_FAIL, "linkedin.media_unreadable", "an image has no file");
+		if (!net_jstr(m, "path")) {
+			net_set(r, NET_FAIL, "linkedin.media_unreadable", "an image has no file");
 			return -1;
 		}
 	}
 	return 0;
-}
-
-static int read_file(const char *path, size_t max, struct buf *out, char *msg, size_t msize)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(msg, msize, "cannot open the image: %s", strerror(errno));
-		return -1;
-	}
-	out->max = max;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(out, chunk, n) != 0) {
-			snprintf(msg, msize, "the image is larger than kanal sends to LinkedIn (%zu bytes)", max);
-			rc = -2;
-			break;
-		}
-	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(msg, msize, "cannot read the image: %s", strerror(errno));
-		rc = -1;
-	}
-	fclose(f);
-	return rc;
 }
 
 /* The token goes only to LinkedIn's own upload hosts (or the configured
@@ -451,10 +395,10 @@ static enum net_outcome upload_image(struct li *l, json_t *m, char *urn, size_t 
 {
 	struct buf data = BUF_INIT(0);
 	char msg[256];
-	int rc = read_file(jstr(m, "path"), LI.max_image_bytes, &data, msg, sizeof msg);
+	int rc = net_read_file(net_jstr(m, "path"), LI.max_image_bytes, &data, msg, sizeof msg);
 	if (rc != 0) {
 		buf_free(&data);
-		set(r, NET_FAIL, rc == -2 ? "linkedin.media_too_large" : "linkedin.media_unreadable", "%s", msg);
+		net_set(r, NET_FAIL, rc == -2 ? "linkedin.media_too_large" : "linkedin.media_unreadable", "%s", msg);
 		return NET_FAIL;
 	}
 	json_t *body = json_pack("{s:{s:s}}", "initializeUploadRequest", "owner", l->author);
@@ -466,17 +410,17 @@ static enum net_outcome upload_image(struct li *l, json_t *m, char *urn, size_t 
 		return o;
 	}
 	json_t *v = json_object_get(rp.json, "value");
-	const char *up = jstr(v, "uploadUrl"), *img = jstr(v, "image");
+	const char *up = net_jstr(v, "uploadUrl"), *img = net_jstr(v, "image");
 	if (!up || !img || !str_starts(img, "urn:li:image:") || strlen(img) >= size) {
 		json_decref(rp.json);
 		buf_free(&data);
-		set(r, NET_RETRY, "linkedin.bad_answer", "initializeUpload answered without an upload URL and image");
+		net_set(r, NET_RETRY, "linkedin.bad_answer", "initializeUpload answered without an upload URL and image");
 		return NET_RETRY;
 	}
 	if (!upload_url_trusted(l, up)) {
 		json_decref(rp.json);
 		buf_free(&data);
-		set(r, NET_FAIL, "linkedin.bad_answer", "initializeUpload named an upload URL outside LinkedIn");
+		net_set(r, NET_FAIL, "linkedin.bad_answer", "initializeUpload named an upload URL outside LinkedIn");
 		return NET_FAIL;
 	}
 	str_copy(urn, img, size);
@@ -517,7 +461,7 @@ static enum net_outcome create_post(struct li *l, const struct net_post *p, cons
 			return o;
 		}
 		json_t *img = json_pack("{s:s}", "id", urn);
-		const char *alt = jstr(m, "alt");
+		const char *alt = net_jstr(m, "alt");
 		if (alt && *alt && strlen(alt) <= LI.max_alt)
 			json_object_set_new(img, "altText", json_string(alt));
 		json_array_append_new(images, img);
@@ -534,7 +478,7 @@ static enum net_outcome create_post(struct li *l, const struct net_post *p, cons
 	if (o != NET_OK)
 		return o;
 	if (!str_starts(rp.restli_id, "urn:li:")) {
-		set(r, NET_UNKNOWN, "linkedin.bad_answer", "LinkedIn answered the post without its URN");
+		net_set(r, NET_UNKNOWN, "linkedin.bad_answer", "LinkedIn answered the post without its URN");
 		return NET_UNKNOWN;
 	}
 	record(l->a, p->idempotency_key, "post", rp.restli_id);
@@ -555,7 +499,7 @@ static enum net_outcome create_comment(struct li *l, const struct net_post *p, c
 	json_decref(body);
 	buf_free(&path);
 	if (o == NET_OK) {
-		const char *urn = rp.restli_id[0] ? rp.restli_id : jstr(rp.json, "$URN");
+		const char *urn = rp.restli_id[0] ? rp.restli_id : net_jstr(rp.json, "$URN");
 		if (urn && str_starts(urn, "urn:li:comment:"))
 			record(l->a, p->idempotency_key, "comment", urn);
 		else
@@ -610,14 +554,14 @@ static enum net_outcome find_post(struct li *l, const char *commentary, int64_t 
 	json_t *els = json_object_get(rp.json, "elements");
 	if (!json_is_array(els)) {
 		json_decref(rp.json);
-		set(r, NET_RETRY, "linkedin.bad_answer", "the posts finder answered without elements");
+		net_set(r, NET_RETRY, "linkedin.bad_answer", "the posts finder answered without elements");
 		return NET_RETRY;
 	}
 	size_t i;
 	json_t *e;
 	json_array_foreach(els, i, e)
 	{
-		const char *id = jstr(e, "id"), *c = jstr(e, "commentary");
+		const char *id = net_jstr(e, "id"), *c = net_jstr(e, "commentary");
 		json_int_t at = json_integer_value(json_object_get(e, "createdAt"));
 		if (id && c && str_starts(id, "urn:li:") && strcmp(c, commentary) == 0 && at >= since_ms) {
 			str_copy(out, id, size);
@@ -647,8 +591,8 @@ static enum net_outcome find_comment(struct li *l, const char *post, const char 
 	json_t *e;
 	json_array_foreach(json_object_get(rp.json, "elements"), i, e)
 	{
-		const char *actor = jstr(e, "actor"), *t = jstr(json_object_get(e, "message"), "text");
-		const char *urn = jstr(e, "$URN");
+		const char *actor = net_jstr(e, "actor"), *t = net_jstr(json_object_get(e, "message"), "text");
+		const char *urn = net_jstr(e, "$URN");
 		if (actor && t && strcmp(actor, l->author) == 0 && strcmp(t, want) == 0) {
 			str_copy(out, urn && *urn ? urn : "made", size);
 			break;
@@ -708,7 +652,7 @@ static int remove_post(struct net_account *a, const char *remote_id, struct net_
 		return r->outcome;
 	if (!remote_id || !(str_starts(remote_id, "urn:li:share:") || str_starts(remote_id, "urn:li:ugcPost:")) ||
 	    strlen(remote_id) > 100) {
-		set(r, NET_FAIL, "linkedin.invalid_id", "not a LinkedIn post URN");
+		net_set(r, NET_FAIL, "linkedin.invalid_id", "not a LinkedIn post URN");
 		return r->outcome;
 	}
 	struct buf path = BUF_INIT(0);

@@ -24,6 +24,7 @@
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/http_client.h"
+#include "net/netutil.h"
 
 /* Every limit and constant in one place. */
 static const struct {
@@ -56,45 +57,14 @@ static const struct {
     .max_uploads_kept = 32,
 };
 
-static const char *jstr(json_t *o, const char *k)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	r->outcome = o;
-	str_copy(r->code, code, sizeof r->code);
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof r->message, fmt, ap);
-	va_end(ap);
-}
-
 /* Printable ASCII of the instance's {"error": ...}, with the token (if the
  * instance ever echoed it) replaced. */
 static void reason_of(const char *token, json_t *j, const struct http_response *rs, char *out, size_t size)
 {
-	const char *m = jstr(j, "error");
+	const char *m = net_jstr(j, "error");
 	if (!m && !j)
 		m = rs->body.len < 200 ? buf_cstr(&rs->body) : NULL;
-	struct buf b = BUF_INIT(1024);
-	size_t tl = token ? strlen(token) : 0;
-	for (const char *c = m; c && *c && b.len < 200;) {
-		if (tl >= 4 && strncmp(c, token, tl) == 0) {
-			buf_adds(&b, "[redacted]");
-			c += tl;
-			continue;
-		}
-		char ch = (*c >= 0x20 && *c < 0x7f) ? *c : ' ';
-		buf_add(&b, &ch, 1);
-		c++;
-	}
-	str_copy(out, buf_cstr(&b), size);
-	buf_free(&b);
+	net_clean_message(m, &token, 1, out, size);
 }
 
 /* The delay a 429 asks for: X-RateLimit-Reset (ISO 8601), else
@@ -187,37 +157,37 @@ static enum net_outcome call_body(const struct masto *m, const char *method, con
 			j = NULL;
 		} else {
 			o = NET_RETRY;
-			set(r, o, "mastodon.bad_answer", "%s answered HTTP %ld without a JSON object", path, rs.status);
+			net_set(r, o, "mastodon.bad_answer", "%s answered HTTP %ld without a JSON object", path, rs.status);
 		}
 	} else if (rs.status > 0) {
 		reason_of(m->token, j, &rs, why, sizeof why);
 		const char *sep = why[0] ? ": " : "";
 		if (rs.status == 429) {
 			o = NET_RETRY;
-			set(r, o, "mastodon.rate_limited", "the instance asks to slow down (HTTP 429)%s%s", sep, why);
+			net_set(r, o, "mastodon.rate_limited", "the instance asks to slow down (HTTP 429)%s%s", sep, why);
 			r->retry_after_ms = rate_limit_wait(&rs);
 		} else if (rs.status == 401 || rs.status == 403) {
 			o = NET_AUTH;
-			set(r, o, "mastodon.auth", "the instance refused the access token (HTTP %ld)%s%s: connect the channel again",
+			net_set(r, o, "mastodon.auth", "the instance refused the access token (HTTP %ld)%s%s: connect the channel again",
 			    rs.status, sep, why);
 		} else if (rs.status >= 500 || rs.status == 408) {
 			o = NET_RETRY;
-			set(r, o, "mastodon.unavailable", "the instance answered HTTP %ld%s%s", rs.status, sep, why);
+			net_set(r, o, "mastodon.unavailable", "the instance answered HTTP %ld%s%s", rs.status, sep, why);
 			r->retry_after_ms = rs.retry_after_ms;
 		} else {
 			o = NET_FAIL;
-			set(r, o, "mastodon.rejected", "the instance refused the post (HTTP %ld)%s%s", rs.status, sep, why);
+			net_set(r, o, "mastodon.rejected", "the instance refused the post (HTTP %ld)%s%s", rs.status, sep, why);
 		}
 	} else if (rs.error == HTTPC_BLOCKED) {
 		o = NET_FAIL;
-		set(r, o, "net.blocked", "%s", rs.message);
+		net_set(r, o, "net.blocked", "%s", rs.message);
 	} else if (rs.sent && mutating) {
 		o = NET_UNKNOWN;
-		set(r, o, rs.error == HTTPC_TIMEOUT ? "mastodon.timeout" : "mastodon.no_answer",
+		net_set(r, o, rs.error == HTTPC_TIMEOUT ? "mastodon.timeout" : "mastodon.no_answer",
 		    "%s: the instance may have made the status", rs.message);
 	} else {
 		o = NET_RETRY;
-		set(r, o, "mastodon.unreachable", "%s", rs.message);
+		net_set(r, o, "mastodon.unreachable", "%s", rs.message);
 	}
 	json_decref(j);
 	http_response_free(&rs);
@@ -232,10 +202,10 @@ static enum net_outcome call(const struct masto *m, const char *method, const ch
 
 static int ctx_init(struct masto *m, const struct net_account *a, struct net_result *r)
 {
-	m->token = jstr(a->secrets, "access_token");
+	m->token = net_jstr(a->secrets, "access_token");
 	m->base = a->base_url;
 	if (!m->token || !*m->token || !m->base || !*m->base) {
-		set(r, NET_AUTH, "mastodon.not_configured",
+		net_set(r, NET_AUTH, "mastodon.not_configured",
 		    "the channel has no instance address or access token: connect it again");
 		return -1;
 	}
@@ -267,21 +237,21 @@ static int check_media(json_t *media, struct net_result *r)
 	if (!json_is_array(media))
 		return 0;
 	if (json_array_size(media) > MASTO.max_media) {
-		set(r, NET_FAIL, "mastodon.too_many_media", "a Mastodon post takes at most %zu images", MASTO.max_media);
+		net_set(r, NET_FAIL, "mastodon.too_many_media", "a Mastodon post takes at most %zu images", MASTO.max_media);
 		return -1;
 	}
 	size_t i;
 	json_t *m;
 	json_array_foreach(media, i, m)
 	{
-		const char *mime = jstr(m, "mime"), *path = jstr(m, "path");
+		const char *mime = net_jstr(m, "mime"), *path = net_jstr(m, "path");
 		if (!mime || !str_starts(mime, "image/") || !path || !*path) {
-			set(r, NET_FAIL, "mastodon.media_unsupported",
+			net_set(r, NET_FAIL, "mastodon.media_unsupported",
 			    "kanal posts images to Mastodon; videos and other files are not supported yet");
 			return -1;
 		}
-		if (utf8_chars(jstr(m, "alt")) > MASTO.max_alt) {
-			set(r, NET_FAIL, "mastodon.alt_too_long", "an image description is longer than %zu characters",
+		if (utf8_chars(net_jstr(m, "alt")) > MASTO.max_alt) {
+			net_set(r, NET_FAIL, "mastodon.alt_too_long", "an image description is longer than %zu characters",
 			    MASTO.max_alt);
 			return -1;
 		}
@@ -294,7 +264,7 @@ static int check_media(json_t *media, struct net_result *r)
 static size_t collect(const struct net_post *p, struct part *parts, size_t max, struct net_result *r)
 {
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		set(r, NET_FAIL, "mastodon.no_key", "a Mastodon post needs an idempotency key");
+		net_set(r, NET_FAIL, "mastodon.no_key", "a Mastodon post needs an idempotency key");
 		return 0;
 	}
 	if (check_media(p->media, r))
@@ -306,16 +276,16 @@ static size_t collect(const struct net_post *p, struct part *parts, size_t max, 
 	json_t *t;
 	json_array_foreach(json_is_array(p->thread) ? p->thread : NULL, i, t)
 	{
-		const char *text = json_is_string(t) ? json_string_value(t) : jstr(t, "text");
+		const char *text = json_is_string(t) ? json_string_value(t) : net_jstr(t, "text");
 		if (n + 1 >= max) {
-			set(r, NET_FAIL, "mastodon.thread_too_long", "the thread has more than %zu parts", max - 1);
+			net_set(r, NET_FAIL, "mastodon.thread_too_long", "the thread has more than %zu parts", max - 1);
 			return 0;
 		}
 		json_t *media = json_is_object(t) ? json_object_get(t, "media") : NULL;
 		if (check_media(media, r))
 			return 0;
 		if (!text) {
-			set(r, NET_FAIL, "mastodon.invalid_thread", "a part of the thread has no text");
+			net_set(r, NET_FAIL, "mastodon.invalid_thread", "a part of the thread has no text");
 			return 0;
 		}
 		parts[n].media = json_array_size(media) ? media : NULL;
@@ -346,7 +316,7 @@ static json_t *kept_entry(json_t *state, const char *key)
 	json_t *e;
 	json_array_foreach(json_object_get(state, "media_uploads"), i, e)
 	{
-		if (jstr(e, "key") && strcmp(jstr(e, "key"), key) == 0)
+		if (net_jstr(e, "key") && strcmp(net_jstr(e, "key"), key) == 0)
 			return e;
 	}
 	return NULL;
@@ -459,7 +429,7 @@ static void sleep_ms(long ms)
  * no longer has it (expired, or another account's); else r filled. */
 static enum net_outcome await_media(const struct masto *m, const char *id, json_t *first, struct net_result *r)
 {
-	if (first && jstr(first, "url") && r->http_status == 200)
+	if (first && net_jstr(first, "url") && r->http_status == 200)
 		return NET_OK;
 	char path[96];
 	snprintf(path, sizeof path, "/api/v1/media/%s", id);
@@ -473,17 +443,17 @@ static enum net_outcome await_media(const struct masto *m, const char *id, json_
 		enum net_outcome o = call(m, "GET", path, NULL, NULL, 0, &j, r);
 		if (o != NET_OK) {
 			if (r->http_status == 404) {
-				set(r, NET_FAIL, "mastodon.media_gone", "the instance no longer has the uploaded image");
+				net_set(r, NET_FAIL, "mastodon.media_gone", "the instance no longer has the uploaded image");
 				return NET_FAIL;
 			}
 			return o;
 		}
-		int ready = r->http_status == 200 && jstr(j, "url") && *jstr(j, "url");
+		int ready = r->http_status == 200 && net_jstr(j, "url") && *net_jstr(j, "url");
 		json_decref(j);
 		if (ready)
 			return NET_OK;
 	}
-	set(r, NET_RETRY, "mastodon.media_processing", "the instance is still processing an image");
+	net_set(r, NET_RETRY, "mastodon.media_processing", "the instance is still processing an image");
 	return NET_RETRY;
 }
 
@@ -492,13 +462,13 @@ static enum net_outcome upload(const struct masto *m, json_t *item, char *id, si
 {
 	struct buf data = BUF_INIT(0), body = BUF_INIT(0);
 	char msg[256], boundary[64], ctype[128];
-	if (read_image(jstr(item, "path"), &data, msg, sizeof msg) != 0) {
+	if (read_image(net_jstr(item, "path"), &data, msg, sizeof msg) != 0) {
 		buf_free(&data);
-		set(r, NET_FAIL, "mastodon.media_unreadable", "%s", msg);
+		net_set(r, NET_FAIL, "mastodon.media_unreadable", "%s", msg);
 		return NET_FAIL;
 	}
-	const char *mime = jstr(item, "mime");
-	multipart(&data, mime, jstr(item, "alt"), boundary, sizeof boundary, &body);
+	const char *mime = net_jstr(item, "mime");
+	multipart(&data, mime, net_jstr(item, "alt"), boundary, sizeof boundary, &body);
 	buf_free(&data);
 	snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s", boundary);
 	struct raw_body raw = {ctype, body.ptr, body.len, MASTO.upload_timeout_ms};
@@ -509,10 +479,10 @@ static enum net_outcome upload(const struct masto *m, json_t *item, char *id, si
 	buf_free(&body);
 	if (o != NET_OK)
 		return o;
-	const char *got = jstr(j, "id");
+	const char *got = net_jstr(j, "id");
 	if (!got || !*got || strlen(got) >= size || strspn(got, "0123456789") != strlen(got)) {
 		json_decref(j);
-		set(r, NET_RETRY, "mastodon.bad_answer", "the instance answered an upload without an id");
+		net_set(r, NET_RETRY, "mastodon.bad_answer", "the instance answered an upload without an id");
 		return NET_RETRY;
 	}
 	str_copy(id, got, size);
@@ -600,11 +570,11 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 		json_decref(body);
 		if (o != NET_OK)
 			break;
-		const char *id = jstr(st, "id"), *url = jstr(st, "url");
+		const char *id = net_jstr(st, "id"), *url = net_jstr(st, "url");
 		if (!id || !*id || strlen(id) >= sizeof prev_id) {
 			json_decref(st);
 			o = NET_UNKNOWN;
-			set(r, o, "mastodon.bad_answer", "the instance answered a status without an id");
+			net_set(r, o, "mastodon.bad_answer", "the instance answered a status without an id");
 			break;
 		}
 		str_copy(prev_id, id, sizeof prev_id);
@@ -633,7 +603,7 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 {
 	memset(r, 0, sizeof *r);
 	if (p->created_at_ms > 0 && time_now_ms() - p->created_at_ms > MASTO.key_window_ms) {
-		set(r, NET_UNKNOWN, "mastodon.unconfirmed",
+		net_set(r, NET_UNKNOWN, "mastodon.unconfirmed",
 		    "the instance no longer remembers the attempt: check the account, then retry or mark as published");
 		return -1;
 	}
@@ -652,7 +622,7 @@ static int remove_status(struct net_account *a, const char *remote_id, struct ne
 	if (ctx_init(&m, a, r) != 0)
 		return r->outcome;
 	if (!remote_id || !*remote_id || strspn(remote_id, "0123456789") != strlen(remote_id) || strlen(remote_id) > 40) {
-		set(r, NET_FAIL, "mastodon.invalid_id", "not a status id");
+		net_set(r, NET_FAIL, "mastodon.invalid_id", "not a status id");
 		return r->outcome;
 	}
 	char path[80];
@@ -714,7 +684,7 @@ static int instance_limits(struct net_account *a, json_t **out, struct net_resul
 	json_decref(j);
 	if (!json_object_get(lim, "max_chars")) {
 		json_decref(lim);
-		set(r, NET_FAIL, "mastodon.bad_answer", "the instance did not say its status length");
+		net_set(r, NET_FAIL, "mastodon.bad_answer", "the instance did not say its status length");
 		return -1;
 	}
 	*out = lim;

@@ -59,9 +59,9 @@ static int th_init(struct th *s, struct net_account *a, struct net_result *r)
 /* The Threads user id: from the secrets, the state, or /me (kept). */
 static enum net_outcome user_id(struct th *s, struct net_account *a, struct net_result *r)
 {
-	const char *u = graph_str(a->secrets, "threads_user_id");
+	const char *u = net_jstr(a->secrets, "threads_user_id");
 	if (!u)
-		u = graph_str(a->state, "user_id");
+		u = net_jstr(a->state, "user_id");
 	if (u && graph_id_ok(u)) {
 		str_copy(s->user, u, sizeof s->user);
 		return NET_OK;
@@ -70,10 +70,10 @@ static enum net_outcome user_id(struct th *s, struct net_account *a, struct net_
 	enum net_outcome o = graph_call(&s->g, "GET", "/me?fields=id,username", NULL, 0, &me, r);
 	if (o != NET_OK)
 		return o;
-	u = graph_str(me, "id");
+	u = net_jstr(me, "id");
 	if (!graph_id_ok(u)) {
 		json_decref(me);
-		graph_set(r, NET_RETRY, "graph.bad_answer", "Threads answered /me without an id");
+		net_set(r, NET_RETRY, "graph.bad_answer", "Threads answered /me without an id");
 		return NET_RETRY;
 	}
 	str_copy(s->user, u, sizeof s->user);
@@ -102,17 +102,17 @@ static int collect(const struct net_post *p, struct parts *ps, struct net_result
 {
 	memset(ps, 0, sizeof *ps);
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		graph_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
+		net_set(r, NET_FAIL, "graph.no_key", "a post needs an idempotency key");
 		return -1;
 	}
 	size_t nt = json_array_size(p->thread), nm = json_array_size(p->media);
 	if (1 + nt > TH.max_parts) {
-		graph_set(r, NET_FAIL, "graph.thread_too_long", "a Threads thread has at most %zu parts here",
+		net_set(r, NET_FAIL, "graph.thread_too_long", "a Threads thread has at most %zu parts here",
 			  TH.max_parts);
 		return -1;
 	}
 	if (nm > TH.max_media) {
-		graph_set(r, NET_FAIL, "graph.too_many_media", "a Threads post carries at most %zu images",
+		net_set(r, NET_FAIL, "graph.too_many_media", "a Threads post carries at most %zu images",
 			  TH.max_media);
 		return -1;
 	}
@@ -120,13 +120,13 @@ static int collect(const struct net_post *p, struct parts *ps, struct net_result
 	json_t *m;
 	json_array_foreach(p->media, i, m)
 	{
-		const char *mime = graph_str(m, "mime");
+		const char *mime = net_jstr(m, "mime");
 		if (!mime || !str_starts(mime, "image/")) {
-			graph_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Threads for now");
+			net_set(r, NET_FAIL, "graph.media_type", "kanal posts only images to Threads for now");
 			return -1;
 		}
-		if (!graph_str(m, "url")) {
-			graph_set(r, NET_FAIL, "graph.no_public_url",
+		if (!net_jstr(m, "url")) {
+			net_set(r, NET_FAIL, "graph.no_public_url",
 				  "Threads fetches images from kanal's public address: set KANAL_PUBLIC_URL");
 			return -1;
 		}
@@ -139,9 +139,9 @@ static int collect(const struct net_post *p, struct parts *ps, struct net_result
 	ps->text[ps->n++] = buf_steal(&b);
 	json_array_foreach(p->thread, i, m)
 	{
-		const char *t = json_is_string(m) ? json_string_value(m) : graph_str(m, "text");
+		const char *t = json_is_string(m) ? json_string_value(m) : net_jstr(m, "text");
 		if (!t || !*t) {
-			graph_set(r, NET_FAIL, "graph.invalid_thread", "a part of the thread has no text");
+			net_set(r, NET_FAIL, "graph.invalid_thread", "a part of the thread has no text");
 			return -1;
 		}
 		ps->text[ps->n++] = xstrdup(t);
@@ -150,7 +150,7 @@ static int collect(const struct net_post *p, struct parts *ps, struct net_result
 	if (p->first_comment && *p->first_comment)
 		ps->text[ps->n++] = xstrdup(p->first_comment);
 	if (nm == 0 && !*ps->text[0]) {
-		graph_set(r, NET_FAIL, "graph.empty", "a Threads post needs text or an image");
+		net_set(r, NET_FAIL, "graph.empty", "a Threads post needs text or an image");
 		return -1;
 	}
 	return 0;
@@ -167,10 +167,10 @@ static enum net_outcome container(struct th *s, struct net_account *a, json_t *p
 	json_decref(form);
 	if (o != NET_OK)
 		return o;
-	const char *id = graph_str(c, "id");
+	const char *id = net_jstr(c, "id");
 	if (!graph_id_ok(id)) {
 		json_decref(c);
-		graph_set(r, NET_RETRY, "graph.bad_answer", "Threads answered a container without an id");
+		net_set(r, NET_RETRY, "graph.bad_answer", "Threads answered a container without an id");
 		return NET_RETRY;
 	}
 	graph_note(a, prog, k, id);
@@ -180,8 +180,8 @@ static enum net_outcome container(struct th *s, struct net_account *a, json_t *p
 
 static json_t *image_form(json_t *m)
 {
-	json_t *f = json_pack("{ss ss}", "media_type", "IMAGE", "image_url", graph_str(m, "url"));
-	const char *alt = graph_str(m, "alt");
+	json_t *f = json_pack("{ss ss}", "media_type", "IMAGE", "image_url", net_jstr(m, "url"));
+	const char *alt = net_jstr(m, "alt");
 	if (alt && *alt)
 		json_object_set_new(f, "alt_text", json_string(alt));
 	return f;
@@ -193,7 +193,7 @@ static enum net_outcome make_container(struct th *s, struct net_account *a, cons
 {
 	char ck[24];
 	snprintf(ck, sizeof ck, "c%zu", i);
-	if (graph_str(prog, ck))
+	if (net_jstr(prog, ck))
 		return NET_OK;
 	size_t nm = i == 0 ? json_array_size(p->media) : 0;
 	json_t *f;
@@ -205,13 +205,13 @@ static enum net_outcome make_container(struct th *s, struct net_account *a, cons
 		for (size_t k = 0; k < nm && o == NET_OK; k++) {
 			char kk[32];
 			snprintf(kk, sizeof kk, "k%zu", k);
-			if (!graph_str(prog, kk)) {
+			if (!net_jstr(prog, kk)) {
 				json_t *cf = image_form(json_array_get(p->media, k));
 				json_object_set_new(cf, "is_carousel_item", json_true());
 				o = container(s, a, prog, kk, cf, r);
 			}
 			if (o == NET_OK)
-				buf_addf(&children, "%s%s", k ? "," : "", graph_str(prog, kk));
+				buf_addf(&children, "%s%s", k ? "," : "", net_jstr(prog, kk));
 		}
 		if (o != NET_OK) {
 			buf_free(&children);
@@ -228,7 +228,7 @@ static enum net_outcome make_container(struct th *s, struct net_account *a, cons
 		/* a thread's part replies to the one before; the first comment to the post */
 		char pk[32];
 		snprintf(pk, sizeof pk, "p%zu", i < ps->nthread ? i - 1 : 0);
-		json_object_set_new(f, "reply_to_id", json_string(graph_str(prog, pk)));
+		json_object_set_new(f, "reply_to_id", json_string(net_jstr(prog, pk)));
 	}
 	return container(s, a, prog, ck, f, r);
 }
@@ -249,13 +249,13 @@ static int read_back(struct th *s, struct net_account *a, const struct net_post 
 	json_t *it;
 	json_array_foreach(json_object_get(list, "data"), i, it)
 	{
-		const char *t = graph_str(it, "text"), *id = graph_str(it, "id");
-		int64_t at = graph_time(graph_str(it, "timestamp"));
+		const char *t = net_jstr(it, "text"), *id = net_jstr(it, "id");
+		int64_t at = graph_time(net_jstr(it, "timestamp"));
 		if (!found && strcmp(t ? t : "", text) == 0 && graph_id_ok(id) &&
 		    at >= p->created_at_ms - TH.match_slack_ms) {
 			graph_note(a, prog, pk, id);
-			if (strcmp(pk, "p0") == 0 && graph_str(it, "permalink"))
-				graph_note(a, prog, "permalink", graph_str(it, "permalink"));
+			if (strcmp(pk, "p0") == 0 && net_jstr(it, "permalink"))
+				graph_note(a, prog, "permalink", net_jstr(it, "permalink"));
 			found = 1;
 		}
 	}
@@ -270,7 +270,7 @@ static enum net_outcome publish_part(struct th *s, struct net_account *a, const 
 	snprintf(ck, sizeof ck, "c%zu", i);
 	snprintf(pk, sizeof pk, "p%zu", i);
 	int gone = 0, published = 0;
-	enum net_outcome o = graph_wait_container(&s->g, graph_str(prog, ck), "status", &gone, &published, r);
+	enum net_outcome o = graph_wait_container(&s->g, net_jstr(prog, ck), "status", &gone, &published, r);
 	if (gone) {
 		json_object_del(prog, ck);
 		a->state_changed = 1;
@@ -281,22 +281,22 @@ static enum net_outcome publish_part(struct th *s, struct net_account *a, const 
 		/* An earlier threads_publish went through and its answer was lost. */
 		if (read_back(s, a, p, i == 0 ? "threads" : "replies", ps->text[i], prog, pk, r) > 0)
 			return NET_OK;
-		graph_set(r, NET_UNKNOWN, "graph.unconfirmed",
+		net_set(r, NET_UNKNOWN, "graph.unconfirmed",
 			  "Threads says the post was published but kanal cannot find it: check the account");
 		return NET_UNKNOWN;
 	}
 	char path[200];
 	snprintf(path, sizeof path, "/%s/threads_publish", s->user);
-	json_t *form = json_pack("{ss}", "creation_id", graph_str(prog, ck)), *m = NULL;
+	json_t *form = json_pack("{ss}", "creation_id", net_jstr(prog, ck)), *m = NULL;
 	o = graph_call(&s->g, "POST", path, form, 1, &m, r);
 	json_decref(form);
 	if (o == NET_OK) {
-		const char *id = graph_str(m, "id");
+		const char *id = net_jstr(m, "id");
 		if (graph_id_ok(id)) {
 			graph_note(a, prog, pk, id);
 		} else {
 			o = NET_UNKNOWN;
-			graph_set(r, o, "graph.bad_answer", "Threads answered the publication without an id");
+			net_set(r, o, "graph.bad_answer", "Threads answered the publication without an id");
 		}
 	}
 	json_decref(m);
@@ -306,21 +306,21 @@ static enum net_outcome publish_part(struct th *s, struct net_account *a, const 
 static void result_of(struct th *s, struct net_account *a, json_t *prog, struct net_result *r)
 {
 	char url[400] = "";
-	if (graph_str(prog, "permalink")) {
-		str_copy(url, graph_str(prog, "permalink"), sizeof url);
+	if (net_jstr(prog, "permalink")) {
+		str_copy(url, net_jstr(prog, "permalink"), sizeof url);
 	} else {
 		char path[200];
 		struct net_result ignored;
 		memset(&ignored, 0, sizeof ignored);
-		snprintf(path, sizeof path, "/%s?fields=permalink", graph_str(prog, "p0"));
+		snprintf(path, sizeof path, "/%s?fields=permalink", net_jstr(prog, "p0"));
 		json_t *m = NULL;
-		if (graph_call(&s->g, "GET", path, NULL, 0, &m, &ignored) == NET_OK && graph_str(m, "permalink")) {
-			str_copy(url, graph_str(m, "permalink"), sizeof url);
+		if (graph_call(&s->g, "GET", path, NULL, 0, &m, &ignored) == NET_OK && net_jstr(m, "permalink")) {
+			str_copy(url, net_jstr(m, "permalink"), sizeof url);
 			graph_note(a, prog, "permalink", url);
 		}
 		json_decref(m);
 	}
-	graph_ok(r, graph_str(prog, "p0"), url[0] ? url : NULL);
+	graph_ok(r, net_jstr(prog, "p0"), url[0] ? url : NULL);
 }
 
 static int publish(struct net_account *a, const struct net_post *p, struct net_result *r)
@@ -339,7 +339,7 @@ static int publish(struct net_account *a, const struct net_post *p, struct net_r
 	for (size_t i = 0; i < ps.n && o == NET_OK; i++) {
 		char pk[32];
 		snprintf(pk, sizeof pk, "p%zu", i);
-		if (graph_str(prog, pk))
+		if (net_jstr(prog, pk))
 			continue;
 		o = make_container(&s, a, p, &ps, i, prog, r);
 		if (o == NET_OK)
@@ -371,7 +371,7 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 	for (size_t i = 0; i < ps.n && found > 0; i++) {
 		char pk[32];
 		snprintf(pk, sizeof pk, "p%zu", i);
-		if (!graph_str(prog, pk))
+		if (!net_jstr(prog, pk))
 			found = read_back(&s, a, p, i == 0 ? "threads" : "replies", ps.text[i], prog, pk, r);
 	}
 	if (found > 0)
@@ -387,7 +387,7 @@ static int remove_post(struct net_account *a, const char *remote_id, struct net_
 	if (th_init(&s, a, r) != 0)
 		return r->outcome;
 	if (!graph_id_ok(remote_id)) {
-		graph_set(r, NET_FAIL, "graph.invalid_id", "not a Threads post id");
+		net_set(r, NET_FAIL, "graph.invalid_id", "not a Threads post id");
 		return r->outcome;
 	}
 	char path[100];

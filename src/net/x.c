@@ -22,6 +22,7 @@
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/http_client.h"
+#include "net/netutil.h"
 #include "text/text.h"
 
 /* Every limit and constant in one place. */
@@ -55,54 +56,23 @@ static const struct {
     .max_retry_after_ms = 3600LL * 1000,
 };
 
-static const char *jstr(json_t *o, const char *k)
-{
-	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void set(struct net_result *r, enum net_outcome o, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	r->outcome = o;
-	str_copy(r->code, code, sizeof r->code);
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof r->message, fmt, ap);
-	va_end(ap);
-}
-
 /* Printable ASCII of an X problem ({detail} or {title}, or the first of
  * {errors: [{message}]}), with the token (if X ever echoed it) replaced. */
 static void reason_of(const char *token, json_t *j, const struct http_response *rs, char *out, size_t size)
 {
-	const char *m = jstr(j, "detail");
+	const char *m = net_jstr(j, "detail");
 	json_t *errs = json_is_object(j) ? json_object_get(j, "errors") : NULL;
 	if (json_is_array(errs) && json_array_size(errs) > 0) {
 		json_t *e0 = json_array_get(errs, 0);
-		const char *em = jstr(e0, "message") ? jstr(e0, "message") : jstr(e0, "detail");
+		const char *em = net_jstr(e0, "message") ? net_jstr(e0, "message") : net_jstr(e0, "detail");
 		if (em)
 			m = em; /* the first error names the field; detail is generic */
 	}
 	if (!m)
-		m = jstr(j, "title");
+		m = net_jstr(j, "title");
 	if (!m && !j)
 		m = rs->body.len < 200 ? buf_cstr(&rs->body) : NULL;
-	struct buf b = BUF_INIT(1024);
-	size_t tl = token ? strlen(token) : 0;
-	for (const char *c = m; c && *c && b.len < 200;) {
-		if (tl >= 4 && strncmp(c, token, tl) == 0) {
-			buf_adds(&b, "[redacted]");
-			c += tl;
-			continue;
-		}
-		char ch = (*c >= 0x20 && *c < 0x7f) ? *c : ' ';
-		buf_add(&b, &ch, 1);
-		c++;
-	}
-	str_copy(out, buf_cstr(&b), size);
-	buf_free(&b);
+	net_clean_message(m, &token, 1, out, size);
 }
 
 /* The delay a 429 asks for: x-rate-limit-reset (epoch seconds), else
@@ -182,40 +152,40 @@ static enum net_outcome call(const struct xctx *x, const char *method, const cha
 			/* X answers some refusals with 200 and errors[] without data */
 			reason_of(x->token, j, &rs, why, sizeof why);
 			o = NET_FAIL;
-			set(r, o, "x.rejected", "X refused the request (HTTP %ld): %s", rs.status, why);
+			net_set(r, o, "x.rejected", "X refused the request (HTTP %ld): %s", rs.status, why);
 		} else {
 			o = mutating ? NET_UNKNOWN : NET_RETRY;
-			set(r, o, "x.bad_answer", "%s answered HTTP %ld without data", path, rs.status);
+			net_set(r, o, "x.bad_answer", "%s answered HTTP %ld without data", path, rs.status);
 		}
 	} else if (rs.status > 0) {
 		reason_of(x->token, j, &rs, why, sizeof why);
 		const char *sep = why[0] ? ": " : "";
 		if (rs.status == 429) {
 			o = NET_RETRY;
-			set(r, o, "x.rate_limited", "X asks to slow down (HTTP 429)%s%s", sep, why);
+			net_set(r, o, "x.rate_limited", "X asks to slow down (HTTP 429)%s%s", sep, why);
 			r->retry_after_ms = rate_limit_wait(&rs);
 		} else if (rs.status == 401) {
 			o = NET_AUTH;
-			set(r, o, "x.auth", "X refused the access token (HTTP 401)%s%s: connect the channel again", sep,
+			net_set(r, o, "x.auth", "X refused the access token (HTTP 401)%s%s: connect the channel again", sep,
 			    why);
 		} else if (rs.status >= 500 || rs.status == 408) {
 			o = NET_RETRY;
-			set(r, o, "x.unavailable", "X answered HTTP %ld%s%s", rs.status, sep, why);
+			net_set(r, o, "x.unavailable", "X answered HTTP %ld%s%s", rs.status, sep, why);
 			r->retry_after_ms = rs.retry_after_ms;
 		} else {
 			o = NET_FAIL;
-			set(r, o, "x.rejected", "X refused the request (HTTP %ld)%s%s", rs.status, sep, why);
+			net_set(r, o, "x.rejected", "X refused the request (HTTP %ld)%s%s", rs.status, sep, why);
 		}
 	} else if (rs.error == HTTPC_BLOCKED) {
 		o = NET_FAIL;
-		set(r, o, "net.blocked", "%s", rs.message);
+		net_set(r, o, "net.blocked", "%s", rs.message);
 	} else if (rs.sent && mutating) {
 		o = NET_UNKNOWN;
-		set(r, o, rs.error == HTTPC_TIMEOUT ? "x.timeout" : "x.no_answer", "%s: X may have made the post",
+		net_set(r, o, rs.error == HTTPC_TIMEOUT ? "x.timeout" : "x.no_answer", "%s: X may have made the post",
 		    rs.message);
 	} else {
 		o = NET_RETRY;
-		set(r, o, "x.unreachable", "%s", rs.message);
+		net_set(r, o, "x.unreachable", "%s", rs.message);
 	}
 	json_decref(j);
 	http_response_free(&rs);
@@ -245,17 +215,17 @@ static int ctx_init(struct xctx *x, struct net_account *a, struct net_result *r)
 {
 	memset(x, 0, sizeof *x);
 	x->a = a;
-	x->token = jstr(a->secrets, "access_token");
+	x->token = net_jstr(a->secrets, "access_token");
 	x->base = a->base_url && *a->base_url ? a->base_url : XAPI.base;
 	if (!x->token || !*x->token) {
-		set(r, NET_AUTH, "x.not_configured", "the X channel has no access token: connect it again");
+		net_set(r, NET_AUTH, "x.not_configured", "the X channel has no access token: connect it again");
 		return -1;
 	}
 	x->base_len = strlen(x->base);
 	while (x->base_len && x->base[x->base_len - 1] == '/')
 		x->base_len--;
-	x->user_id = jstr(a->state, "user_id");
-	x->username = jstr(a->state, "username");
+	x->user_id = net_jstr(a->state, "user_id");
+	x->username = net_jstr(a->state, "username");
 	return 0;
 }
 
@@ -275,10 +245,10 @@ static enum net_outcome ensure_user(struct xctx *x, struct net_result *r)
 	if (o != NET_OK)
 		return o;
 	json_t *data = json_object_get(me, "data");
-	const char *id = jstr(data, "id"), *username = jstr(data, "username");
+	const char *id = net_jstr(data, "id"), *username = net_jstr(data, "username");
 	if (!is_id(id)) {
 		json_decref(me);
-		set(r, NET_RETRY, "x.bad_answer", "/2/users/me answered without a user id");
+		net_set(r, NET_RETRY, "x.bad_answer", "/2/users/me answered without a user id");
 		return NET_RETRY;
 	}
 	json_t *st = state_obj(x->a);
@@ -287,8 +257,8 @@ static enum net_outcome ensure_user(struct xctx *x, struct net_result *r)
 		json_object_set_new(st, "username", json_string(username));
 	x->a->state_changed = 1;
 	json_decref(me);
-	x->user_id = jstr(st, "user_id");
-	x->username = jstr(st, "username");
+	x->user_id = net_jstr(st, "user_id");
+	x->username = net_jstr(st, "username");
 	return NET_OK;
 }
 
@@ -356,21 +326,21 @@ static int check_media(json_t *media, struct net_result *r)
 	if (!json_is_array(media))
 		return 0;
 	if (json_array_size(media) > XAPI.max_images) {
-		set(r, NET_FAIL, "x.too_many_images", "X takes at most %zu images per post", XAPI.max_images);
+		net_set(r, NET_FAIL, "x.too_many_images", "X takes at most %zu images per post", XAPI.max_images);
 		return -1;
 	}
 	size_t i;
 	json_t *m;
 	json_array_foreach(media, i, m)
 	{
-		const char *mime = jstr(m, "mime"), *path = jstr(m, "path");
+		const char *mime = net_jstr(m, "mime"), *path = net_jstr(m, "path");
 		if (!path || !*path) {
-			set(r, NET_FAIL, "x.media_unreadable", "an image has no file");
+			net_set(r, NET_FAIL, "x.media_unreadable", "an image has no file");
 			return -1;
 		}
-		if (!mime || (strcmp(mime, "image/jpeg") && strcmp(mime, "image/png") && strcmp(mime, "image/webp") &&
-			      strcmp(mime, "image/gif"))) {
-			set(r, NET_FAIL, "x.media_unsupported", "kanal posts JPEG, PNG, WebP and GIF images to X");
+		if (!mime || (strcmp(mime, "image/jpeg") != 0 && strcmp(mime, "image/png") != 0 &&
+			      strcmp(mime, "image/webp") != 0 && strcmp(mime, "image/gif") != 0)) {
+			net_set(r, NET_FAIL, "x.media_unsupported", "kanal posts JPEG, PNG, WebP and GIF images to X");
 			return -1;
 		}
 	}
@@ -384,7 +354,7 @@ static size_t collect(const struct net_post *p, struct part **out, struct net_re
 {
 	*out = NULL;
 	if (!p->idempotency_key || !*p->idempotency_key) {
-		set(r, NET_FAIL, "x.no_key", "an X post needs an idempotency key");
+		net_set(r, NET_FAIL, "x.no_key", "an X post needs an idempotency key");
 		return 0;
 	}
 	if (check_media(p->media, r) != 0)
@@ -402,15 +372,15 @@ static size_t collect(const struct net_post *p, struct part **out, struct net_re
 	json_t *t;
 	json_array_foreach(json_is_array(p->thread) ? p->thread : NULL, i, t)
 	{
-		const char *text = json_is_string(t) ? json_string_value(t) : jstr(t, "text");
+		const char *text = json_is_string(t) ? json_string_value(t) : net_jstr(t, "text");
 		json_t *media = json_is_object(t) ? json_object_get(t, "media") : NULL;
 		if (n >= XAPI.max_parts) {
-			set(r, NET_FAIL, "x.thread_too_long", "the thread has more than %zu parts", XAPI.max_parts);
+			net_set(r, NET_FAIL, "x.thread_too_long", "the thread has more than %zu parts", XAPI.max_parts);
 			parts_free(parts, n);
 			return 0;
 		}
 		if (!text || !*text) {
-			set(r, NET_FAIL, "x.invalid_thread", "a part of the thread has no text");
+			net_set(r, NET_FAIL, "x.invalid_thread", "a part of the thread has no text");
 			parts_free(parts, n);
 			return 0;
 		}
@@ -429,44 +399,18 @@ static size_t collect(const struct net_post *p, struct part **out, struct net_re
 	return n;
 }
 
-static int read_file(const char *path, size_t max, struct buf *out, char *msg, size_t msize)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(msg, msize, "cannot open the image: %s", strerror(errno));
-		return -1;
-	}
-	out->max = max;
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(out, chunk, n) != 0) {
-			snprintf(msg, msize, "the image is larger than X allows (%zu bytes)", max);
-			rc = -2;
-			break;
-		}
-	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(msg, msize, "cannot read the image: %s", strerror(errno));
-		rc = -1;
-	}
-	fclose(f);
-	return rc;
-}
-
 /* Upload one image (POST /2/media/upload, multipart, one shot) and set its
  * alt text (POST /2/media/metadata) before any post uses it. Uploading is
  * not visible to anyone, so a retry may upload again. */
 static enum net_outcome upload_image(struct xctx *x, json_t *m, char *id, size_t idsize, struct net_result *r)
 {
-	const char *path = jstr(m, "path"), *mime = jstr(m, "mime"), *alt = jstr(m, "alt");
+	const char *path = net_jstr(m, "path"), *mime = net_jstr(m, "mime"), *alt = net_jstr(m, "alt");
 	struct buf data = BUF_INIT(0);
 	char msg[256];
-	int rc = read_file(path, XAPI.max_image_bytes, &data, msg, sizeof msg);
+	int rc = net_read_file(path, XAPI.max_image_bytes, &data, msg, sizeof msg);
 	if (rc != 0) {
 		buf_free(&data);
-		set(r, NET_FAIL, rc == -2 ? "x.media_too_large" : "x.media_unreadable", "%s", msg);
+		net_set(r, NET_FAIL, rc == -2 ? "x.media_too_large" : "x.media_unreadable", "%s", msg);
 		return NET_FAIL;
 	}
 	unsigned char rnd[12];
@@ -490,10 +434,10 @@ static enum net_outcome upload_image(struct xctx *x, json_t *m, char *id, size_t
 	buf_free(&body);
 	if (o != NET_OK)
 		return o;
-	const char *mid = jstr(json_object_get(ans, "data"), "id");
+	const char *mid = net_jstr(json_object_get(ans, "data"), "id");
 	if (!is_id(mid) || strlen(mid) >= idsize) {
 		json_decref(ans);
-		set(r, NET_RETRY, "x.bad_answer", "the media upload answered without an id");
+		net_set(r, NET_RETRY, "x.bad_answer", "the media upload answered without an id");
 		return NET_RETRY;
 	}
 	str_copy(id, mid, idsize);
@@ -501,7 +445,7 @@ static enum net_outcome upload_image(struct xctx *x, json_t *m, char *id, size_t
 	if (!alt || !*alt)
 		return NET_OK;
 	if (strlen(alt) > XAPI.max_alt) {
-		set(r, NET_FAIL, "x.alt_too_long", "an image's alt text is longer than X allows");
+		net_set(r, NET_FAIL, "x.alt_too_long", "an image's alt text is longer than X allows");
 		return NET_FAIL;
 	}
 	json_t *meta = json_pack("{s:s, s:{s:{s:s}}}", "id", id, "metadata", "alt_text", "text", alt);
@@ -556,10 +500,10 @@ static enum net_outcome post_part(struct xctx *x, const struct part *pt, const c
 	json_decref(body);
 	if (o != NET_OK)
 		return o;
-	const char *tid = jstr(json_object_get(ans, "data"), "id");
+	const char *tid = net_jstr(json_object_get(ans, "data"), "id");
 	if (!is_id(tid) || strlen(tid) >= idsize) {
 		json_decref(ans);
-		set(r, NET_UNKNOWN, "x.bad_answer", "X answered a post without an id");
+		net_set(r, NET_UNKNOWN, "x.bad_answer", "X answered a post without an id");
 		return NET_UNKNOWN;
 	}
 	str_copy(id, tid, idsize);
@@ -651,9 +595,9 @@ static const char *replied_to(json_t *tw)
 	json_t *ref;
 	json_array_foreach(json_object_get(tw, "referenced_tweets"), i, ref)
 	{
-		const char *type = jstr(ref, "type");
+		const char *type = net_jstr(ref, "type");
 		if (type && strcmp(type, "replied_to") == 0)
-			return jstr(ref, "id");
+			return net_jstr(ref, "id");
 	}
 	return NULL;
 }
@@ -707,8 +651,8 @@ static int find_published(struct net_account *a, const struct net_post *p, struc
 		json_t *tw;
 		json_array_foreach(data, k, tw)
 		{
-			const char *text = jstr(tw, "text"), *id = jstr(tw, "id"), *to = replied_to(tw);
-			if (!text || !is_id(id) || (parent ? !to || strcmp(to, parent) : to != NULL))
+			const char *text = net_jstr(tw, "text"), *id = net_jstr(tw, "id"), *to = replied_to(tw);
+			if (!text || !is_id(id) || (parent ? !to || strcmp(to, parent) != 0 : to != NULL))
 				continue;
 			char *got = comparable(text);
 			int same = strcmp(got, want) == 0;
@@ -748,7 +692,7 @@ static int remove_post(struct net_account *a, const char *remote_id, struct net_
 	if (ctx_init(&x, a, r) != 0)
 		return r->outcome;
 	if (!is_id(remote_id)) {
-		set(r, NET_FAIL, "x.invalid_id", "not a post id");
+		net_set(r, NET_FAIL, "x.invalid_id", "not a post id");
 		return r->outcome;
 	}
 	char path[80];

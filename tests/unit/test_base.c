@@ -1100,6 +1100,37 @@ static void test_crypto_compare(void **state)
 	assert_int_equal(crypto_equal("abcd", "abce", 3), 1);
 }
 
+/* Signed tokens: a round trip gives the payload back; a changed payload,
+ * a changed MAC, another purpose, another master key, a missing dot or a
+ * payload too long for the caller's buffer are all refused. */
+static void test_crypto_signed_tokens(void **state)
+{
+	(void)state;
+	assert_int_equal(crypto_init(), 0);
+	assert_int_equal(crypto_set_master_key("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), 0);
+	char tok[200], out[100], bad[200];
+	assert_int_equal(crypto_token_sign("test purpose", "v1.7.42.1900000000000", tok, sizeof tok), 0);
+	assert_non_null(strchr(tok, '.'));
+	assert_int_equal(crypto_token_open("test purpose", tok, out, sizeof out), 0);
+	assert_string_equal(out, "v1.7.42.1900000000000");
+	assert_int_equal(crypto_token_open("other purpose", tok, out, sizeof out), -1);
+	assert_string_equal(out, "");
+	str_copy(bad, tok, sizeof bad);
+	bad[1] = bad[1] == 'A' ? 'B' : 'A'; /* the payload */
+	assert_int_equal(crypto_token_open("test purpose", bad, out, sizeof out), -1);
+	str_copy(bad, tok, sizeof bad);
+	size_t n = strlen(bad);
+	bad[n - 2] = bad[n - 2] == 'A' ? 'B' : 'A'; /* the MAC */
+	assert_int_equal(crypto_token_open("test purpose", bad, out, sizeof out), -1);
+	assert_int_equal(crypto_token_open("test purpose", "no-dot-here", out, sizeof out), -1);
+	assert_int_equal(crypto_token_open("test purpose", tok, out, 8), -1); /* does not fit */
+	assert_int_equal(crypto_token_sign("test purpose", "v1.7.42.1900000000000", tok, 20), -1);
+	char again[200];
+	assert_int_equal(crypto_token_sign("test purpose", "v1.7.42.1900000000000", again, sizeof again), 0);
+	assert_int_equal(crypto_set_master_key("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"), 0);
+	assert_int_equal(crypto_token_open("test purpose", again, out, sizeof out), -1); /* another key */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1135,6 +1166,7 @@ int main(void)
 	    cmocka_unit_test(test_crypto_hash_hex),
 	    cmocka_unit_test(test_crypto_passwords),
 	    cmocka_unit_test(test_crypto_compare),
+	    cmocka_unit_test(test_crypto_signed_tokens),
 	};
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }
