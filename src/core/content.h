@@ -87,6 +87,14 @@ int calendar_range(struct store *st, int64_t ws, const char *from, const char *t
 /* The same, written as JSON text into out (the HTTP answer). */
 int calendar_range_write(struct store *st, int64_t ws, const char *from, const char *to, struct buf *out,
 			 struct err *e);
+/* calendar_range_write through a cache of recent answers, kept while the
+ * workspace's calendar version (moved by triggers on every change the
+ * calendar shows) stays the same. etag (at least CALENDAR_ETAG_SIZE bytes)
+ * names the answer, quoted: the same etag, the same bytes; "" when a
+ * change landed while it was read (the answer is then not named). */
+#define CALENDAR_ETAG_SIZE 80
+int calendar_range_cached(struct store *st, int64_t ws, const char *from, const char *to, struct buf *out,
+			  char *etag, struct err *e);
 /* Check a recurrence {freq: daily|weekly|monthly, interval 1-365, days
  * [1-7] (weekly), until "YYYY-MM-DD" and/or count 1-500}: schedule.recurrence. */
 int schedule_check_recurrence(json_t *rec, struct err *e);

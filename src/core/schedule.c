@@ -1,6 +1,7 @@
 /* schedule: wall-clock times in a zone <-> UTC (DST-correct: 09:00 in
  * Europe/Tirane stays 09:00 across the change), calendar ranges and the
  * next free posting slot. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,7 @@ static int cal_row(void *ctx, struct store_row *r)
 		p->rec = rec ? json_loads(rec, 0, NULL) : NULL;
 	}
 	struct cal_post *p = &c->posts[c->n - 1];
-	if (!store_is_null(st, r, 8)) {
+	if (!store_is_null(st, r, 8) && !store_is_null(st, r, 9)) { /* a removed channel is not shown */
 		if ((p->nchans & (p->nchans - 1)) == 0)
 			p->chans = xrealloc(p->chans, (p->nchans ? 2 * p->nchans : 2) * sizeof *p->chans);
 		p->chans[p->nchans].id = store_int(st, r, 8);
@@ -555,5 +556,135 @@ int schedule_expand(const char *first_local, const char *zone, json_t *rec, int6
 		if (at >= from_ms && fn(ctx, at, local, (int)made - 1))
 			break;
 	}
+	return 0;
+}
+
+/* ---- the month cache ---------------------------------------------------- */
+
+/* Recent answers, by workspace, range and calendar version. A hit costs one
+ * indexed read of the version and a copy; anything the calendar shows that
+ * changes moves the version in the writer's own transaction (triggers), so
+ * a kept answer is never stale: an entry whose version is not the current
+ * one is simply never found again, and ages out. */
+static const struct {
+	size_t entries;	  /* kept answers */
+	size_t max_bytes; /* all of them together */
+	size_t max_key;	  /* from/to longer than this are not kept */
+} CALCACHE = {.entries = 64, .max_bytes = 32u << 20, .max_key = 31};
+
+struct cal_entry {
+	int64_t ws, version;
+	char from[32], to[32];
+	char *data;
+	size_t len;
+	uint64_t used;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct cal_entry e[64];
+	size_t bytes;
+	uint64_t clock;
+} calcache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int cal_version(struct store *st, int64_t ws, int64_t *v, struct err *e)
+{
+	struct store_val a = SV_I(ws);
+	int rc = store_one_int(st, Q_CALENDAR_VERSION, &a, 1, v, e);
+	if (rc == ERR_NOTFOUND) {
+		err_clear(e);
+		*v = 0;
+		return 0;
+	}
+	return rc;
+}
+
+static void cal_etag(int64_t ws, int64_t version, const char *from, const char *to, char *etag)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a of "from|to" */
+	for (const char *s = from; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h = (h ^ '|') * 1099511628211ULL;
+	for (const char *s = to; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	snprintf(etag, CALENDAR_ETAG_SIZE, "\"cal-%lld-%lld-%016llx\"", (long long)ws, (long long)version,
+		 (unsigned long long)h);
+}
+
+static int cal_lookup(int64_t ws, int64_t version, const char *from, const char *to, struct buf *out)
+{
+	int hit = 0;
+	pthread_mutex_lock(&calcache.mu);
+	for (size_t i = 0; i < CALCACHE.entries && !hit; i++) {
+		struct cal_entry *c = &calcache.e[i];
+		if (c->data && c->ws == ws && c->version == version && strcmp(c->from, from) == 0 &&
+		    strcmp(c->to, to) == 0) {
+			c->used = ++calcache.clock;
+			hit = buf_add(out, c->data, c->len) == 0;
+		}
+	}
+	pthread_mutex_unlock(&calcache.mu);
+	return hit;
+}
+
+static void cal_keep(int64_t ws, int64_t version, const char *from, const char *to, const struct buf *b)
+{
+	if (b->len > CALCACHE.max_bytes / 4)
+		return;
+	pthread_mutex_lock(&calcache.mu);
+	for (;;) {
+		/* the least recently used slot (an empty one first), and room */
+		size_t victim = 0;
+		for (size_t i = 0; i < CALCACHE.entries; i++) {
+			if (!calcache.e[i].data) {
+				victim = i;
+				break;
+			}
+			if (calcache.e[i].used < calcache.e[victim].used)
+				victim = i;
+		}
+		struct cal_entry *c = &calcache.e[victim];
+		if (c->data) {
+			calcache.bytes -= c->len;
+			free(c->data);
+			c->data = NULL;
+		}
+		if (calcache.bytes + b->len <= CALCACHE.max_bytes) {
+			c->ws = ws;
+			c->version = version;
+			str_copy(c->from, from, sizeof c->from);
+			str_copy(c->to, to, sizeof c->to);
+			c->data = xmalloc(b->len ? b->len : 1);
+			memcpy(c->data, b->ptr, b->len);
+			c->len = b->len;
+			c->used = ++calcache.clock;
+			calcache.bytes += b->len;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&calcache.mu);
+}
+
+int calendar_range_cached(struct store *st, int64_t ws, const char *from, const char *to, struct buf *out,
+			  char *etag, struct err *e)
+{
+	int64_t v1, v2;
+	int rc = cal_version(st, ws, &v1, e);
+	if (rc)
+		return rc;
+	cal_etag(ws, v1, from, to, etag);
+	int keyable = strlen(from) <= CALCACHE.max_key && strlen(to) <= CALCACHE.max_key;
+	if (keyable && cal_lookup(ws, v1, from, to, out))
+		return 0;
+	if ((rc = calendar_range_write(st, ws, from, to, out, e)))
+		return rc;
+	/* Kept only when nothing moved the version while it was read: a write
+	 * that landed meanwhile may or may not be in what was read. */
+	if ((rc = cal_version(st, ws, &v2, e)))
+		return rc;
+	if (v2 != v1)
+		etag[0] = '\0'; /* of no one version: not named */
+	else if (keyable)
+		cal_keep(ws, v1, from, to, out);
 	return 0;
 }

@@ -224,11 +224,20 @@ int api_calendar(struct req *r, struct err *e)
 	if (!from || !to)
 		return err_set(e, ERR_INVALID, "query.invalid", from ? "to" : "from",
 			       "give from and to as dates, e.g. ?from=2026-12-01&to=2026-12-31");
-	/* The busiest read: written straight out, no JSON tree. */
+	/* The busiest read: kept while nothing it shows changes, written
+	 * straight out (no JSON tree) when it must be made. */
 	struct buf b = BUF_INIT(0);
-	int rc = calendar_range_write(r->st, req_ws(r), from, to, &b, e);
-	if (!rc)
-		resp_text(r, 200, "application/json", buf_cstr(&b), b.len);
+	char etag[CALENDAR_ETAG_SIZE];
+	int rc = calendar_range_cached(r->st, req_ws(r), from, to, &b, etag, e);
+	if (!rc) {
+		const char *inm = req_header(r, "If-None-Match");
+		if (etag[0])
+			resp_header(r, "ETag", etag);
+		if (etag[0] && inm && strcmp(inm, etag) == 0)
+			resp_empty(r, 304);
+		else
+			resp_text(r, 200, "application/json", buf_cstr(&b), b.len);
+	}
 	buf_free(&b);
 	return rc;
 }

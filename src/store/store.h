@@ -72,6 +72,7 @@ enum store_q {
 				 variant, a post's rows adjacent (no ORDER BY: the join yields them so), for
 				 posts that do not recur */
 	Q_CALENDAR_RECURRING, /* ws, from, to -> as Q_CALENDAR_RANGE, for recurring posts begun before to */
+	Q_CALENDAR_VERSION,   /* ws -> version (moved by triggers on every change the calendar shows) */
 	Q_CHANNEL_TAKEN,      /* ws, channel, from, to -> scheduled_at of posts planned on it */
 	/* variants */
 	Q_VARIANT_INSERT,     /* ws, post, channel, now -> id */

@@ -135,6 +135,7 @@ static const char *const sql[Q__COUNT] = {
 				 "LEFT JOIN channels c ON c.id = v.channel_id AND c.deleted_at IS NULL "
 				 "WHERE p.workspace_id = ?1 AND p.recurrence_json IS NOT NULL AND p.scheduled_at < ?3 "
 				 "AND ?2 IS NOT NULL",
+	[Q_CALENDAR_VERSION] = "SELECT version FROM calendar_versions WHERE workspace_id = ?1",
 	[Q_CHANNEL_TAKEN] = "SELECT p.scheduled_at FROM posts p JOIN variants v ON v.post_id = p.id "
 			    "WHERE p.workspace_id = ?1 AND v.channel_id = ?2 AND p.scheduled_at >= ?3 AND p.scheduled_at < ?4 "
 			    "AND p.state NOT IN ('canceled', 'failed') ORDER BY p.scheduled_at",
