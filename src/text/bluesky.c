@@ -372,6 +372,28 @@ static size_t bsky_graphemes(const char *s, size_t len, size_t max, size_t *cut)
 	while (i < len) {
 		size_t at = i;
 		unsigned char b = (unsigned char)s[i];
+		if (b >= 0x20 && b < 0x7F) {
+			/* Printable ASCII: no rule joins it to what came before but
+			 * GB9b (after a Prepend), and it leaves the state as any
+			 * Other does, so each one of a run starts a cluster. */
+			if (g.started && (g.prev & G_MASK) == G_PREPEND)
+				i++;
+			size_t run = i;
+			while (run < len && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7F)
+				run++;
+			if (run > i) {
+				if (n <= max && max < n + (run - i))
+					*cut = i + (max - n);
+				n += run - i;
+			}
+			i = run;
+			g.prev = G_OTHER;
+			g.ri = 0;
+			g.pict = 0;
+			g.incb = 0;
+			g.started = 1;
+			continue;
+		}
 		unsigned cp = b < 0x80 ? (i++, b) : text_next_cp(s, len, &i);
 		if (gbreak(&g, gclass(cp))) {
 			if (n == max)

@@ -51,7 +51,41 @@ void text_fill_limits(enum network net, const struct net_limits *lim, struct net
 void text_push_entity(struct text_count *out, enum entity_type t, size_t byte_start, size_t byte_end);
 
 /* Decode the code point at s[*i] and advance *i (s must be valid UTF-8). */
-unsigned text_next_cp(const char *s, size_t len, size_t *i);
+unsigned text_next_cp_slow(const char *s, size_t len, size_t *i);
+/* Inline for the counting loops: well-formed UTF-8 decoded here, anything
+ * else (and the end of the text) handed to text_next_cp_slow, which treats
+ * it as before. */
+static inline unsigned text_next_cp(const char *s, size_t len, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	size_t left = len - *i;
+	unsigned b = p[0];
+	if (b < 0x80) {
+		(*i)++;
+		return b;
+	}
+	if (b >= 0xC2 && b < 0xE0 && left >= 2 && (p[1] & 0xC0) == 0x80) {
+		*i += 2;
+		return ((b & 0x1F) << 6) | (p[1] & 0x3F);
+	}
+	if (b >= 0xE0 && b < 0xF0 && left >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		unsigned cp = ((b & 0x0F) << 12) | ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+			*i += 3;
+			return cp;
+		}
+	}
+	if (b >= 0xF0 && b < 0xF5 && left >= 4 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+	    (p[3] & 0xC0) == 0x80) {
+		unsigned cp = ((b & 0x07) << 18) | ((unsigned)(p[1] & 0x3F) << 12) | ((unsigned)(p[2] & 0x3F) << 6) |
+			      (p[3] & 0x3F);
+		if (cp >= 0x10000 && cp <= 0x10FFFF) {
+			*i += 4;
+			return cp;
+		}
+	}
+	return text_next_cp_slow(s, len, i);
+}
 /* Extended grapheme clusters in s[0..len) (utf8proc). */
 size_t text_graphemes(const char *s, size_t len);
 /* Byte offset of the end of the n-th grapheme (n >= 1), or len. */

@@ -61,7 +61,7 @@ void text_push_entity(struct text_count *out, enum entity_type t, size_t byte_st
 	e->utf16_start = e->utf16_end = 0;
 }
 
-unsigned text_next_cp(const char *s, size_t len, size_t *i)
+unsigned text_next_cp_slow(const char *s, size_t len, size_t *i)
 {
 	utf8proc_int32_t cp = 0;
 	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *i, (utf8proc_ssize_t)(len - *i), &cp);
