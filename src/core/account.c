@@ -450,6 +450,9 @@ int account_reseal_all(struct store *st, long *resealed, struct err *e)
 		}
 	}
 	json_decref(rows);
+	long oauth_n = 0;
+	if (!rc && !(rc = oauth_reseal_all(st, &oauth_n, e)))
+		*resealed += oauth_n;
 	if (!rc)
 		rc = store_commit(st, e);
 	if (rc) {

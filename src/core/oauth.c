@@ -16,19 +16,18 @@
 #include "base/time.h"
 #include "core/content.h"
 #include "core/publish.h"
+#include "net/connector.h"
 #include "net/oauth2.h"
 
 /* Every limit and constant in one place. */
 static const struct {
-	int64_t state_ttl_ms;	  /* an authorization must come back within this */
-	int64_t refresh_ahead_ms; /* refresh when the access token expires sooner than this */
-	int64_t claim_ms;	  /* a refresh claim runs out after this (a crashed worker's) */
-	int64_t claim_wait_ms;	  /* how long to wait for another worker's refresh */
+	int64_t state_ttl_ms;  /* an authorization must come back within this */
+	int64_t claim_ms;      /* a refresh claim runs out after this (a crashed worker's) */
+	int64_t claim_wait_ms; /* how long to wait for another worker's refresh */
 	const char *mastodon_scopes;
 	const char *purpose; /* the key derived for sealing verifiers and instance apps */
 } OAUTH = {
     .state_ttl_ms = 10 * 60 * 1000,
-    .refresh_ahead_ms = 5 * 60 * 1000,
     .claim_ms = 60 * 1000,
     .claim_wait_ms = 20 * 1000,
     .mastodon_scopes = "write:statuses write:media read:statuses",
@@ -94,11 +93,16 @@ static int app_row(void *ctx, struct store_row *r)
 	return 1;
 }
 
-static int app_load(struct store *st, const char *instance, struct inst_app *app, struct err *e)
+/* The instance's app. ERR_NOTFOUND when there is none, or when the row
+ * cannot be opened (sealed under a key since dropped): then *stale (when
+ * given; caller frees) is that row's sealed value, for app_get to replace. */
+static int app_load(struct store *st, const char *instance, struct inst_app *app, char **stale, struct err *e)
 {
 	char *sealed = NULL;
 	void *c[] = {st, &sealed};
 	struct store_val v[] = {SV_S(instance)};
+	if (stale)
+		*stale = NULL;
 	int rc = store_exec(st, Q_OAUTH_APP_GET, v, NARGS(v), app_row, c, e);
 	if (rc < 0)
 		return rc;
@@ -106,49 +110,140 @@ static int app_load(struct store *st, const char *instance, struct inst_app *app
 		return ERR_NOTFOUND;
 	size_t n = 0;
 	char *plain = crypto_open(OAUTH.purpose, instance, sealed, &n);
-	free(sealed);
 	json_t *j = plain ? json_loadb(plain, n, 0, NULL) : NULL;
 	crypto_free_secret(plain);
-	rc = ERR_NOTFOUND; /* unreadable (sealed under a key since dropped): register again */
+	rc = ERR_NOTFOUND;
 	if (jstr(j, "client_id") && jstr(j, "client_secret")) {
 		str_copy(app->id, jstr(j, "client_id"), sizeof app->id);
 		str_copy(app->secret, jstr(j, "client_secret"), sizeof app->secret);
 		rc = 0;
 	}
 	json_decref(j);
+	if (rc && stale)
+		*stale = sealed;
+	else
+		free(sealed);
 	return rc;
 }
 
-/* The app kanal has on the instance, registered on first use. Two
- * registrations racing: the first stored wins and both use it. */
+/* The app kanal has on the instance, registered on first use, and again
+ * when the stored one cannot be opened (its key was dropped): the new one
+ * replaces it. Two registrations racing: the first stored wins and both
+ * use it. */
 static int app_get(struct store *st, const char *instance, const char *redirect, const char *public_url,
 		   struct inst_app *app, struct err *e)
 {
-	int rc = app_load(st, instance, app, e);
+	char *stale = NULL;
+	int rc = app_load(st, instance, app, &stale, e);
 	if (rc != ERR_NOTFOUND)
 		return rc;
 	struct net_result r;
 	memset(&r, 0, sizeof r);
 	if (oauth2_mastodon_register(instance, redirect, OAUTH.mastodon_scopes, public_url, app->id, sizeof app->id,
-				     app->secret, sizeof app->secret, &r))
+				     app->secret, sizeof app->secret, &r)) {
+		free(stale);
 		return err_set(e, r.outcome == NET_RETRY ? ERR_UNAVAILABLE : ERR_UPSTREAM, r.code, "$.instance_url",
 			       "%s", r.message);
+	}
 	json_t *j = json_pack("{ss ss}", "client_id", app->id, "client_secret", app->secret);
 	char *plain = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	char *sealed = crypto_seal(OAUTH.purpose, instance, plain, strlen(plain));
 	crypto_free_secret(plain);
-	struct store_val v[] = {SV_S(instance), SV_S(sealed), SV_I(time_now_ms())};
-	rc = store_exec(st, Q_OAUTH_APP_PUT, v, NARGS(v), NULL, NULL, e);
+	struct store_val v[] = {SV_S(instance), SV_S(sealed), SV_I(time_now_ms()), SV_S(stale)};
+	rc = store_exec(st, stale ? Q_OAUTH_APP_REPLACE : Q_OAUTH_APP_PUT, v, stale ? 4 : 3, NULL, NULL, e);
+	int replaced = stale != NULL;
 	free(sealed);
+	free(stale);
 	if (rc)
 		return rc;
-	log_info("oauth: registered kanal on %s", instance);
+	log_info("oauth: registered kanal on %s%s", instance, replaced ? " (the stored app could not be opened)" : "");
 	/* another registration stored first: use that one (ours stays unused) */
 	struct inst_app stored;
-	if (app_load(st, instance, &stored, NULL) == 0)
+	if (app_load(st, instance, &stored, NULL, NULL) == 0)
 		*app = stored;
 	return 0;
+}
+
+/* ---- key rotation --------------------------------------------------------- */
+
+static int sealed_row(void *ctx, struct store_row *r)
+{
+	void **c = ctx;
+	struct store *st = c[0];
+	json_t *row = json_array();
+	for (int i = 0; i < 3; i++) {
+		const char *t = store_text(st, r, i);
+		json_array_append_new(row, t ? json_string(t) : json_null());
+	}
+	json_array_append_new(c[1], row);
+	return 0;
+}
+
+/* One value under the current key (caller frees), or NULL when it does not
+ * open. */
+static char *reseal_value(const char *ad, const char *sealed, const char *kid)
+{
+	size_t kl = strlen(kid), n = 0;
+	if (strncmp(sealed, kid, kl) == 0 && sealed[kl] == '.')
+		return xstrdup(sealed);
+	char *plain = crypto_open(OAUTH.purpose, ad, sealed, &n);
+	if (!plain)
+		return NULL;
+	char *out = crypto_seal(OAUTH.purpose, ad, plain, n);
+	crypto_free_secret(plain);
+	return out;
+}
+
+int oauth_reseal_all(struct store *st, long *resealed, struct err *e)
+{
+	char kid[10];
+	crypto_key_id(OAUTH.purpose, kid);
+	*resealed = 0;
+	json_t *apps = json_array(), *states = json_array(), *row;
+	void *ca[] = {st, apps}, *cs[] = {st, states};
+	int rc = store_exec(st, Q_OAUTH_APP_SEALED_ALL, NULL, 0, sealed_row, ca, e);
+	if (rc >= 0)
+		rc = store_exec(st, Q_OAUTH_STATE_SEALED_ALL, NULL, 0, sealed_row, cs, e);
+	rc = rc < 0 ? rc : 0;
+	size_t i;
+	/* a value that does not open stays: an app is registered again on
+	 * its next use, a state runs out within minutes */
+	json_array_foreach(apps, i, row)
+	{
+		const char *inst = json_string_value(json_array_get(row, 0));
+		const char *old = json_string_value(json_array_get(row, 1));
+		char *nv = rc || !inst || !old ? NULL : reseal_value(inst, old, kid);
+		if (nv && strcmp(nv, old) != 0) {
+			struct store_val v[] = {SV_S(nv), SV_S(inst)};
+			if (!(rc = store_exec(st, Q_OAUTH_APP_RESEAL, v, NARGS(v), NULL, NULL, e)))
+				++*resealed;
+		} else if (!nv && !rc) {
+			log_warn("oauth: kanal's app on %s cannot be opened: it will be registered again", inst);
+		}
+		free(nv);
+	}
+	json_array_foreach(states, i, row)
+	{
+		const char *id = json_string_value(json_array_get(row, 0));
+		const char *ch = json_string_value(json_array_get(row, 1));
+		const char *old = json_string_value(json_array_get(row, 2));
+		long long sid = 0;
+		char ad[40];
+		snprintf(ad, sizeof ad, "oauth-state:%s", ch ? ch : "");
+		char *nv = rc || !id || !old || str_to_i64(id, &sid) ? NULL : reseal_value(ad, old, kid);
+		if (nv && strcmp(nv, old) != 0) {
+			struct store_val v[] = {SV_S(nv), SV_I(sid)};
+			if (!(rc = store_exec(st, Q_OAUTH_STATE_RESEAL, v, NARGS(v), NULL, NULL, e)))
+				++*resealed;
+		}
+		free(nv);
+	}
+	json_decref(apps);
+	json_decref(states);
+	if (rc)
+		*resealed = 0;
+	return rc;
 }
 
 /* ---- starting ------------------------------------------------------------ */
@@ -414,10 +509,9 @@ int oauth_fresh_tokens(struct store *st, int64_t ws, int64_t channel, const char
 	memset(r, 0, sizeof *r);
 	json_t *secrets = json_object_get(*sealed, "secrets");
 	int64_t exp = oauth2_expires_at(secrets), now = time_now_ms();
-	if (!force && !(exp > 0 && exp - now < OAUTH.refresh_ahead_ms))
+	if (!force && !(exp > 0 && exp - now < oauth2_renew_ahead_ms(network)))
 		return 0;
-	const char *rt = jstr(secrets, "refresh_token");
-	if (!rt || !*rt) {
+	if (!oauth2_renewable(network, secrets)) {
 		if (!force)
 			return 0; /* nothing to refresh with: the network decides */
 		result(r, NET_AUTH, "oauth.no_refresh_token",
@@ -450,25 +544,16 @@ int oauth_fresh_tokens(struct store *st, int64_t ws, int64_t channel, const char
 		*sealed = fresh;
 		return 0;
 	}
-	const struct oauth2_app *app = oauth2_app_for(network);
-	struct inst_app iapp;
-	struct oauth2_client cl = {0};
-	char token_url[400];
-	const char *base = jstr(fresh, "base_url");
-	if (strcmp(network, "mastodon") == 0 && base && app_load(st, base, &iapp, NULL) == 0) {
-		snprintf(token_url, sizeof token_url, "%s/oauth/token", base);
-		cl = (struct oauth2_client){token_url, iapp.id, iapp.secret, 0};
-	} else if (app && app->client_id[0]) {
-		cl = (struct oauth2_client){app->token_url, app->client_id, app->client_secret, app->auth_basic};
-	} else {
-		claim_release(st, ws, channel, owner);
-		json_decref(fresh);
-		result(r, NET_FAIL, "oauth.not_configured",
-		       "the network's app is not configured on this kanal: the tokens cannot be refreshed");
-		return 1;
+	/* the network's own way, as its connector does it (net/oauth2.c) */
+	const struct connector *conn = connector_for(network);
+	struct net_account acct = {
+	    .network = network, .base_url = jstr(fresh, "base_url"), .secrets = json_deep_copy(fs)};
+	if (conn && conn->refresh)
+		rc = conn->refresh(&acct, r);
+	else {
+		result(r, NET_FAIL, "oauth.unsupported", "this network's tokens are not renewed through OAuth");
+		rc = -1;
 	}
-	struct net_account acct = {.network = network, .secrets = json_deep_copy(fs)};
-	rc = oauth2_refresh(&acct, cl.token_url, cl.client_id, cl.client_secret, cl.auth_basic, r);
 	if (rc) {
 		claim_release(st, ws, channel, owner);
 		json_decref(acct.secrets);

@@ -99,6 +99,14 @@ int oauth_finish(struct store *st, const struct actor *a, int64_t session_id, co
 int oauth_fresh_tokens(struct store *st, int64_t ws, int64_t channel, const char *network, int force,
 		       const char *owner, json_t **sealed, struct net_result *r, struct err *e);
 
+/* Re-seal kanal's Mastodon apps and the PKCE verifiers of authorizations
+ * in flight under the current key (for `kanal key rotate`; call inside the
+ * caller's transaction). A value that does not open is left as it is (an
+ * app is registered again on its next use; a state runs out). 0 with
+ * *resealed the count, or a negative error (e set; *resealed 0) after
+ * which the caller rolls back. */
+int oauth_reseal_all(struct store *st, long *resealed, struct err *e);
+
 /* ---- publications (core/publication.c) -------------------------------- */
 /* The publications of a post, latest occurrence first, each with its
  * attempts ("timeline"). *out is a JSON array (caller decrefs). */

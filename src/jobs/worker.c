@@ -237,10 +237,13 @@ static int load_account(struct ctx *c, struct err *e)
 }
 
 /* OAuth tokens (core/oauth.c): refreshed before the call when they expire
- * within minutes, or (force) once after the network refused them — safe,
- * as nothing was published then. Returns 1 when the connector may be
- * called, else 0 with r set: NET_RETRY for a transient failure (the
- * channel stays connected), NET_AUTH when the refresh token was refused. */
+ * soon (minutes for X, days for Meta's 60-day tokens), or (force) once
+ * after the network refused them when a refresh token can make new ones
+ * (a refused Meta token cannot renew itself) — safe, as nothing was
+ * published then; both through the connector's .refresh. Returns 1 when
+ * the connector may be called, else 0 with r set: NET_RETRY for a
+ * transient failure (the channel stays connected), NET_AUTH when the
+ * refresh token was refused. */
 static int oauth_tokens(struct ctx *c, int force, struct net_result *r)
 {
 	json_t *inner = json_object_get(c->secrets, "secrets");

@@ -26,6 +26,7 @@
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/graph.h"
+#include "net/oauth2.h"
 
 /* Every limit and constant in one place. */
 static const struct {
@@ -362,4 +363,5 @@ const struct connector conn_instagram = {
     .publish = publish,
     .find_published = find_published,
     .limits = limits,
+    .refresh = oauth2_refresh_account, /* net/oauth2.c: the network's documented renewal */
 };

@@ -23,6 +23,7 @@
 #include "net/connector.h"
 #include "net/http_client.h"
 #include "net/netutil.h"
+#include "net/oauth2.h"
 #include "text/adapt.h"
 
 /* Every limit and constant in one place. */
@@ -687,4 +688,5 @@ const struct connector conn_linkedin = {
     .find_published = find_published,
     .remove = remove_post,
     .limits = limits,
+    .refresh = oauth2_refresh_account, /* net/oauth2.c: the network's documented renewal */
 };

@@ -25,6 +25,7 @@
 #include "net/connector.h"
 #include "net/http_client.h"
 #include "net/netutil.h"
+#include "net/oauth2.h"
 
 /* Every limit and constant in one place. */
 static const struct {
@@ -697,4 +698,5 @@ const struct connector conn_mastodon = {
     .find_published = find_published,
     .remove = remove_status,
     .limits = instance_limits,
+    .refresh = oauth2_refresh_account, /* net/oauth2.c: the network's documented renewal */
 };

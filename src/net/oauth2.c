@@ -214,6 +214,52 @@ static int transient(const struct http_response *rs)
 	return rs->error != HTTPC_OK || rs->status >= 500 || rs->status == 408 || rs->status == 429;
 }
 
+/* What a token endpoint answered: 0 with *answer (caller decrefs), or -1
+ * with r set as oauth2_token_call says. Meta's Graph API writes errors as
+ * {"error": {"message", "type", "code"}}; its code 190 is a token that is
+ * expired or revoked. */
+static int token_answer(const struct http_response *rs, json_t **answer, struct net_result *r)
+{
+	*answer = NULL;
+	json_t *j = rs->error == HTTPC_OK ? json_loadb(rs->body.ptr, rs->body.len, 0, NULL) : NULL;
+	int rc = -1;
+	char err[128] = "", desc[128] = "";
+	json_t *gerr = json_object_get(j, "error");
+	if (json_is_object(gerr)) {
+		printable(jstr(gerr, "type"), err, sizeof err);
+		printable(jstr(gerr, "message"), desc, sizeof desc);
+		if (json_integer_value(json_object_get(gerr, "code")) == 190)
+			str_copy(err, "invalid_grant", sizeof err);
+	} else {
+		printable(jstr(j, "error"), err, sizeof err);
+		printable(jstr(j, "error_description"), desc, sizeof desc);
+	}
+	if (transient(rs)) {
+		if (rs->error != HTTPC_OK)
+			set(r, NET_RETRY, 0, "oauth.unreachable", "the token endpoint did not answer: %s", rs->message);
+		else
+			set(r, NET_RETRY, (int)rs->status, "oauth.unreachable", "the token endpoint answered %ld%s%s",
+			    rs->status, err[0] ? ": " : "", err);
+		r->retry_after_ms = rs->retry_after_ms;
+	} else if (rs->status == 400 || rs->status == 401 || rs->status == 403) {
+		set(r, NET_AUTH, (int)rs->status,
+		    strcmp(err, "invalid_grant") == 0 ? "oauth.invalid_grant" : "oauth.token_refused",
+		    "the network refused the grant (%s%s%s): connect the channel again",
+		    err[0] ? err : "no reason given", desc[0] ? ": " : "", desc);
+	} else if (rs->status != 200 || !jstr(j, "access_token") || !*jstr(j, "access_token") ||
+		   strlen(jstr(j, "access_token")) > OA.max_token ||
+		   (jstr(j, "refresh_token") && strlen(jstr(j, "refresh_token")) > OA.max_token)) {
+		set(r, NET_FAIL, (int)rs->status, "oauth.bad_answer",
+		    "the token endpoint answered %ld without a usable token", rs->status);
+	} else {
+		*answer = json_incref(j);
+		set(r, NET_OK, 200, "", "%s", "");
+		rc = 0;
+	}
+	json_decref(j);
+	return rc;
+}
+
 int oauth2_token_call(const struct oauth2_client *cl, const char *form, json_t **answer, struct net_result *r)
 {
 	*answer = NULL;
@@ -259,34 +305,7 @@ int oauth2_token_call(const struct oauth2_client *cl, const char *form, json_t *
 	http_client_do(&rq, &rs);
 	crypto_free_secret(buf_steal(&body));
 	crypto_free_secret(buf_steal(&auth));
-	json_t *j = rs.error == HTTPC_OK ? json_loadb(rs.body.ptr, rs.body.len, 0, NULL) : NULL;
-	int rc = -1;
-	char err[128] = "", desc[128] = "";
-	printable(jstr(j, "error"), err, sizeof err);
-	printable(jstr(j, "error_description"), desc, sizeof desc);
-	if (transient(&rs)) {
-		if (rs.error != HTTPC_OK)
-			set(r, NET_RETRY, 0, "oauth.unreachable", "the token endpoint did not answer: %s", rs.message);
-		else
-			set(r, NET_RETRY, (int)rs.status, "oauth.unreachable", "the token endpoint answered %ld%s%s",
-			    rs.status, err[0] ? ": " : "", err);
-		r->retry_after_ms = rs.retry_after_ms;
-	} else if (rs.status == 400 || rs.status == 401 || rs.status == 403) {
-		set(r, NET_AUTH, (int)rs.status,
-		    strcmp(err, "invalid_grant") == 0 ? "oauth.invalid_grant" : "oauth.token_refused",
-		    "the network refused the grant (%s%s%s): connect the channel again",
-		    err[0] ? err : "no reason given", desc[0] ? ": " : "", desc);
-	} else if (rs.status != 200 || !jstr(j, "access_token") || !*jstr(j, "access_token") ||
-		   strlen(jstr(j, "access_token")) > OA.max_token ||
-		   (jstr(j, "refresh_token") && strlen(jstr(j, "refresh_token")) > OA.max_token)) {
-		set(r, NET_FAIL, (int)rs.status, "oauth.bad_answer",
-		    "the token endpoint answered %ld without a usable token", rs.status);
-	} else {
-		*answer = json_incref(j);
-		set(r, NET_OK, 200, "", "%s", "");
-		rc = 0;
-	}
-	json_decref(j);
+	int rc = token_answer(&rs, answer, r);
 	http_response_free(&rs);
 	return rc;
 }
@@ -342,6 +361,133 @@ int oauth2_refresh(struct net_account *a, const char *token_url, const char *cli
 	crypto_free_secret(buf_steal(&form));
 	if (rc)
 		return rc;
+	oauth2_merge_tokens(a->secrets, answer, time_now_ms());
+	json_decref(answer);
+	a->state_changed = 1;
+	return 0;
+}
+
+/* ---- renewing a connected account's tokens ------------------------------- */
+
+/* How each network renews (../shared/NETWORKS.md and the networks' docs):
+ * X and LinkedIn spend a refresh token (RFC 6749 6); Meta renews the
+ * long-lived access token itself — Facebook by exchanging it at the Graph
+ * token endpoint (grant_type=fb_exchange_token, with the app's id and
+ * secret), Instagram (Instagram login) and Threads with GET
+ * /refresh_access_token (ig_refresh_token, th_refresh_token) on their API
+ * host; Mastodon's tokens do not expire. ahead_ms: renew when the token
+ * expires sooner than this (Meta's tokens live 60 days and may be renewed
+ * once a day old). */
+enum renewal { RENEW_NONE, RENEW_REFRESH_TOKEN, RENEW_FB_EXCHANGE, RENEW_IG_REFRESH, RENEW_TH_REFRESH, RENEW_NEVER };
+static const struct {
+	const char *network;
+	enum renewal how;
+	int64_t ahead_ms;
+} RENEWALS[] = {
+    {"x", RENEW_REFRESH_TOKEN, 5 * 60 * 1000},		 {"linkedin", RENEW_REFRESH_TOKEN, 5 * 60 * 1000},
+    {"facebook", RENEW_FB_EXCHANGE, 7LL * 86400 * 1000}, {"instagram", RENEW_IG_REFRESH, 7LL * 86400 * 1000},
+    {"threads", RENEW_TH_REFRESH, 7LL * 86400 * 1000},	 {"mastodon", RENEW_NEVER, 0},
+};
+
+static int renewal_of(const char *network)
+{
+	for (size_t i = 0; network && i < sizeof RENEWALS / sizeof RENEWALS[0]; i++)
+		if (strcmp(RENEWALS[i].network, network) == 0)
+			return (int)i;
+	return -1;
+}
+
+int oauth2_renewable(const char *network, json_t *secrets)
+{
+	int i = renewal_of(network);
+	if (i < 0)
+		return 0;
+	const char *need = RENEWALS[i].how == RENEW_REFRESH_TOKEN ? "refresh_token" : "access_token";
+	return jstr(secrets, need) && *jstr(secrets, need);
+}
+
+int64_t oauth2_renew_ahead_ms(const char *network)
+{
+	int i = renewal_of(network);
+	return i < 0 ? 5 * 60 * 1000 : RENEWALS[i].ahead_ms;
+}
+
+/* GET url?query (the query holds a token: wiped after) at a Meta token
+ * endpoint; the answer as oauth2_token_call's. */
+static int token_get(const char *url, struct buf *query, json_t **answer, struct net_result *r)
+{
+	struct buf full = BUF_INIT(32 * 1024);
+	buf_addf(&full, "%s%c%s", url, strchr(url, '?') ? '&' : '?', buf_cstr(query));
+	crypto_free_secret(buf_steal(query));
+	const char *headers[] = {"Accept: application/json", NULL};
+	struct http_request rq = {.method = "GET",
+				  .url = buf_cstr(&full),
+				  .headers = headers,
+				  .timeout_ms = OA.timeout_ms,
+				  .max_response = OA.max_response};
+	struct http_response rs;
+	http_client_do(&rq, &rs);
+	crypto_free_secret(buf_steal(&full));
+	int rc = token_answer(&rs, answer, r);
+	http_response_free(&rs);
+	return rc;
+}
+
+/* "https://host[:port]" of an API root, in out. */
+static void origin_of(const char *url, char *out, size_t size)
+{
+	const char *host = strstr(url, "://");
+	size_t n = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : strlen(url);
+	snprintf(out, size, "%.*s", (int)n, url);
+}
+
+int oauth2_refresh_account(struct net_account *a, struct net_result *r)
+{
+	int i = renewal_of(a->network);
+	const struct oauth2_app *app = oauth2_app_for(a->network);
+	enum renewal how = i < 0 ? RENEW_NONE : RENEWALS[i].how;
+	if (how == RENEW_NEVER) {
+		set(r, NET_FAIL, 0, "oauth.no_expiry", "%s",
+		    "this network's access tokens do not expire: nothing to refresh");
+		return -1;
+	}
+	if (how == RENEW_NONE || !app) {
+		set(r, NET_FAIL, 0, "oauth.unsupported", "%s", "this network's tokens are not renewed through OAuth");
+		return -1;
+	}
+	if (how == RENEW_REFRESH_TOKEN || how == RENEW_FB_EXCHANGE) {
+		if (!app->client_id[0]) {
+			set(r, NET_FAIL, 0, "oauth.not_configured", "%s",
+			    "the network's app is not configured on this kanal: the tokens cannot be refreshed");
+			return -1;
+		}
+	}
+	if (how == RENEW_REFRESH_TOKEN)
+		return oauth2_refresh(a, app->token_url, app->client_id, app->client_secret, app->auth_basic, r);
+	const char *at = jstr(a->secrets, "access_token");
+	if (!at || !*at) {
+		set(r, NET_AUTH, 0, "oauth.no_refresh_token", "%s",
+		    "the channel has no access token to renew: connect the channel again");
+		return -1;
+	}
+	struct buf q = BUF_INIT(16 * 1024);
+	char url[600];
+	if (how == RENEW_FB_EXCHANGE) {
+		str_copy(url, app->token_url, sizeof url);
+		oauth2_form_add(&q, "grant_type", "fb_exchange_token");
+		oauth2_form_add(&q, "client_id", app->client_id);
+		oauth2_form_add(&q, "client_secret", app->client_secret);
+		oauth2_form_add(&q, "fb_exchange_token", at);
+	} else {
+		char origin[520];
+		origin_of(a->base_url && *a->base_url ? a->base_url : app->api_url, origin, sizeof origin);
+		snprintf(url, sizeof url, "%s/refresh_access_token", origin);
+		oauth2_form_add(&q, "grant_type", how == RENEW_IG_REFRESH ? "ig_refresh_token" : "th_refresh_token");
+		oauth2_form_add(&q, "access_token", at);
+	}
+	json_t *answer = NULL;
+	if (token_get(url, &q, &answer, r))
+		return -1;
 	oauth2_merge_tokens(a->secrets, answer, time_now_ms());
 	json_decref(answer);
 	a->state_changed = 1;

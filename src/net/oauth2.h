@@ -89,6 +89,24 @@ int64_t oauth2_expires_at(json_t *secrets);
 int oauth2_refresh(struct net_account *a, const char *token_url, const char *client_id, const char *client_secret,
 		   int auth_basic, struct net_result *r);
 
+/* The connectors' .refresh slot (x, linkedin, facebook, instagram,
+ * threads, mastodon): renew a->secrets the way a->network documents it —
+ * the refresh_token grant (X, LinkedIn), fb_exchange_token at the Graph
+ * token endpoint (Facebook), GET <API host>/refresh_access_token with
+ * ig_refresh_token (Instagram login) or th_refresh_token (Threads), using
+ * the process's app for the network and a->base_url. 0 with the new tokens
+ * merged (oauth2_merge_tokens) and a->state_changed = 1; -1 with r set as
+ * oauth2_token_call says, NET_FAIL oauth.no_expiry for Mastodon (its
+ * tokens do not expire), oauth.not_configured without the app's client,
+ * oauth.unsupported for another network. a->secrets unchanged on failure. */
+int oauth2_refresh_account(struct net_account *a, struct net_result *r);
+/* 1 when the network renews tokens and secrets hold what it renews with
+ * (a refresh token for X and LinkedIn, the access token for Meta's and
+ * Mastodon's), else 0. */
+int oauth2_renewable(const char *network, json_t *secrets);
+/* Renew when the access token expires sooner than this (ms). */
+int64_t oauth2_renew_ahead_ms(const char *network);
+
 /* GET url with the bearer token; 0 with *out (caller decrefs) the JSON
  * object answered with 200, else -1 with r set (never the token). */
 int oauth2_get_json(const char *url, const char *access_token, json_t **out, struct net_result *r);

@@ -23,6 +23,7 @@
 #include "base/time.h"
 #include "net/connector.h"
 #include "net/graph.h"
+#include "net/oauth2.h"
 
 /* Every limit and constant in one place. */
 static const struct {
@@ -415,4 +416,5 @@ const struct connector conn_threads = {
     .find_published = find_published,
     .remove = remove_post,
     .limits = limits,
+    .refresh = oauth2_refresh_account, /* net/oauth2.c: the network's documented renewal */
 };

@@ -123,6 +123,11 @@ enum store_q {
 	Q_OAUTH_STATE_PURGE,  /* now (expired or used states) */
 	Q_OAUTH_APP_GET,      /* instance_url -> client_enc */
 	Q_OAUTH_APP_PUT,      /* instance_url, client_enc, now (kept when one exists) */
+	Q_OAUTH_APP_REPLACE,  /* instance_url, client_enc, now, old client_enc (only while the row still holds it) */
+	Q_OAUTH_APP_SEALED_ALL, /* -> instance_url, client_enc */
+	Q_OAUTH_APP_RESEAL,   /* client_enc, instance_url */
+	Q_OAUTH_STATE_SEALED_ALL, /* -> id, channel_id, verifier_enc (every state) */
+	Q_OAUTH_STATE_RESEAL, /* verifier_enc, id */
 	/* the durable job queue (jobs/queue.c) */
 	Q_JOB_INSERT,         /* kind, payload, ws?, channel?, run_at, max_attempts, key, now -> id (no row when the
 				 key exists) */

@@ -17,7 +17,20 @@
 // what a mutating request gets before (or after, hangAfterCreate) it acts;
 // d.kind names it ('fb.photo', 'fb.feed', 'fb.comment', 'ig.container',
 // 'ig.publish', 'ig.comment', 'th.container', 'th.publish').
+//
+// Token renewal, as each network documents it (requests in `renewals`):
+// GET /v24.0/oauth/access_token?grant_type=fb_exchange_token with the app's
+// client_id and client_secret (option `app: {id, secret}`) and a valid user
+// token; GET /refresh_access_token?grant_type=th_refresh_token with a valid
+// Threads token (graph.threads.net) or grant_type=ig_refresh_token with a
+// valid Instagram-login token (option `igLoginToken`, graph.instagram.com).
+// Each answers {access_token, token_type: "bearer", expires_in} with a new
+// token, valid from then on like the first; anything else is the Graph
+// error (code 100 for a bad parameter, 101 for a bad client, 190 for a
+// token that is not valid). `revokeRenewals()` makes every token given so
+// far refused by the renewal endpoints (as an expired one).
 import http from 'node:http';
+import crypto from 'node:crypto';
 
 const FB_MAX = 63206;
 const IG_MAX = 2200;
@@ -34,7 +47,7 @@ export function threadsLength(text) {
 
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
 
-export async function startGraph({ userToken, pageToken, threadsToken, pageId, igUserId, threadsUserId, threadsUsername = 'kanal' }) {
+export async function startGraph({ userToken, pageToken, threadsToken, pageId, igUserId, threadsUserId, threadsUsername = 'kanal', app = null, igLoginToken = null }) {
   const requests = []; // { method, path, query, headers, body, raw, authVia, kind, status, at }
   const photos = new Map(); // id -> { page, url, alt, published, attached }
   const posts = []; // Facebook posts { id, message, link, attached, created }
@@ -45,6 +58,9 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
   const fetched = []; // image URLs fetched: { url, status, type, ok }
   const hanging = new Set();
   let behaviour = () => null;
+  const renewals = []; // the renewal requests, with what they got
+  const renewed = { user: [], threads: [], ig: [] }; // tokens issued by renewal
+  const dead = new Set(); // tokens the renewal endpoints refuse
   let next = 17840000000000000n;
   const newId = () => String(++next);
   let base;
@@ -89,9 +105,11 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
   async function handle(req, res, d) {
     const url = new URL(req.url, base);
     d.query = Object.fromEntries(url.searchParams);
+    if (url.pathname === '/refresh_access_token') return renew(req, res, d, 'meta');
     const m = url.pathname.match(/^\/(v24\.0|v1\.0)\/([^/]+)(?:\/([a-z_]+))?$/);
     if (!m) return gerr(res, d, 400, 2500, 'Unknown path components: ' + url.pathname, { type: 'OAuthException' });
     const [, version, node, edge] = m;
+    if (node === 'oauth' && edge === 'access_token' && version === 'v24.0') return renew(req, res, d, 'fb');
     d.version = version;
     // The body: form (or JSON, which Graph also takes).
     let body = {};
@@ -112,9 +130,12 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
     delete body.access_token;
     if (!token) return gerr(res, d, 400, 2500, 'An active access token must be used to query information about the current user.');
     const threadsApi = version === 'v1.0';
-    const valid = threadsApi ? [threadsToken] : [userToken, pageToken];
+    const valid = threadsApi ? [threadsToken, ...renewed.threads] : [userToken, pageToken, ...renewed.user];
     if (!valid.includes(token)) return gerr(res, d, 401, 190, 'Invalid OAuth access token - Cannot parse access token');
     const isPage = token === pageToken;
+    // the same person's token, first given or renewed
+    const isUser = token === userToken || renewed.user.includes(token);
+    const isThreads = token === threadsToken || renewed.threads.includes(token);
     const act = async (kind, fn) => {
       d.kind = kind;
       const bb = behaviour(d) || {};
@@ -191,7 +212,7 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
 
     // ---- Instagram ----
     if (!threadsApi && node === igUserId) {
-      if (token !== userToken) return gerr(res, d, 400, 190, 'Invalid OAuth access token for this Instagram account');
+      if (!isUser) return gerr(res, d, 400, 190, 'Invalid OAuth access token for this Instagram account');
       if (edge === 'media' && req.method === 'POST') {
         const bad = only(body, ['image_url', 'caption', 'alt_text', 'is_carousel_item', 'media_type', 'children', 'location_id', 'user_tags']);
         if (bad) return badParam(res, d, `Param ${bad} is not a valid parameter`);
@@ -252,7 +273,7 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
     }
     const igMedia = media.find((x) => x.id === node);
     if (!threadsApi && igMedia) {
-      if (token !== userToken) return gerr(res, d, 400, 190, 'Invalid OAuth access token');
+      if (!isUser) return gerr(res, d, 400, 190, 'Invalid OAuth access token');
       if (!edge && req.method === 'GET' && d.query.fields === 'permalink') return send(res, d, 200, { permalink: `https://www.instagram.com/p/${igMedia.id}/`, id: igMedia.id });
       if (edge === 'comments' && req.method === 'POST') {
         const bad = only(body, ['message']);
@@ -336,10 +357,48 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
       const fields = String(d.query.fields || '').split(',');
       if (!fields.includes(want) || fields.some((f) => ![want, 'id', 'error_message'].includes(f))) return badParam(res, d, `kanal test server: read ${want}`);
       if ((c.net === 'ig') === threadsApi) return gerr(res, d, 400, 100, '(#100) Object does not exist');
-      if ((c.net === 'ig' ? userToken : threadsToken) !== token) return gerr(res, d, 400, 190, 'Invalid OAuth access token');
+      if (!(c.net === 'ig' ? isUser : isThreads)) return gerr(res, d, 400, 190, 'Invalid OAuth access token');
       return send(res, d, 200, { [want]: c.status(), id: c.id });
     }
     return gerr(res, d, 400, 100, `(#100) Unsupported ${req.method} request. Object with ID '${node}' does not exist`, { error_subcode: 33 });
+  }
+
+  // Token renewal (see the header).
+  function renew(req, res, d, where) {
+    const q = d.query;
+    const r = { where, query: { ...q }, method: req.method };
+    renewals.push(r);
+    d.kind = 'renew';
+    const fail = (status, code, message) => { r.status = status; return gerr(res, d, status, code, message); };
+    if (req.method !== 'GET') return fail(400, 100, `(#100) Unsupported ${req.method} request`);
+    const fresh = (kind, prefix) => {
+      const t = `${prefix}-${crypto.randomBytes(18).toString('hex')}`;
+      renewed[kind].push(t);
+      r.status = 200;
+      r.issued = t;
+      return send(res, d, 200, { access_token: t, token_type: 'bearer', expires_in: 5183944 });
+    };
+    if (where === 'fb') {
+      const known = ['grant_type', 'client_id', 'client_secret', 'fb_exchange_token'];
+      if (Object.keys(q).some((k) => !known.includes(k))) return fail(400, 100, '(#100) Unknown parameter');
+      if (q.grant_type !== 'fb_exchange_token') return fail(400, 100, '(#100) Unsupported grant_type');
+      if (!app || q.client_id !== app.id || q.client_secret !== app.secret) return fail(400, 101, 'Error validating application. Invalid application ID or secret.');
+      const t = q.fb_exchange_token;
+      if (!t || dead.has(t) || ![userToken, ...renewed.user].includes(t)) return fail(400, 190, 'Error validating access token: Session has expired');
+      return fresh('user', 'fbu');
+    }
+    const known = ['grant_type', 'access_token'];
+    if (Object.keys(q).some((k) => !known.includes(k))) return fail(400, 100, '(#100) Unknown parameter');
+    const t = q.access_token;
+    if (q.grant_type === 'th_refresh_token') {
+      if (!t || dead.has(t) || ![threadsToken, ...renewed.threads].includes(t)) return fail(400, 190, 'Error validating access token');
+      return fresh('threads', 'th');
+    }
+    if (q.grant_type === 'ig_refresh_token') {
+      if (!t || dead.has(t) || ![igLoginToken, ...renewed.ig].filter(Boolean).includes(t)) return fail(400, 190, 'Error validating access token');
+      return fresh('ig', 'ig');
+    }
+    return fail(400, 100, '(#100) Unsupported grant_type');
   }
 
   const server = http.createServer((req, res) => {
@@ -358,7 +417,8 @@ export async function startGraph({ userToken, pageToken, threadsToken, pageId, i
     url: base,
     fb: `${base}/v24.0`,
     threadsUrl: `${base}/v1.0`,
-    requests, photos, posts, comments, containers, media, threads, fetched,
+    requests, photos, posts, comments, containers, media, threads, fetched, renewals, renewed,
+    revokeRenewals: () => { for (const t of [userToken, threadsToken, igLoginToken, ...renewed.user, ...renewed.threads, ...renewed.ig]) dead.add(t); },
     behave: (fn) => { behaviour = fn; },
     of: (kind) => requests.filter((d) => d.kind === kind),
     stop: () => new Promise((r) => {

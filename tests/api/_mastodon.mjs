@@ -26,6 +26,11 @@
 // the status length check uses that max_characters. `mediaBehave(fn)`
 // where fn(media, n) returns { processing: k, status, body } sets what the
 // next uploads get.
+//
+// `oauth` (see _mastodon_oauth.mjs) is an optional handler for the
+// instance's app registration and OAuth endpoints: given (req, res, d) it
+// answers and returns true, or returns false to leave the request to the
+// API above; tokens it issues join `extraTokens`.
 import http from 'node:http';
 
 const URL_CHARS = 23;
@@ -76,7 +81,7 @@ const MAGIC = {
   'image/webp': (b) => b.slice(0, 4).toString('latin1') === 'RIFF' && b.slice(8, 12).toString('latin1') === 'WEBP',
 };
 
-export async function startMastodon(token, { extraTokens = [] } = {}) {
+export async function startMastodon(token, { extraTokens = [], oauth = null } = {}) {
   const requests = []; // every request: { method, path, headers, body, at, status }
   const statuses = []; // created statuses
   const media = []; // uploaded media: { id, owner, type, mime, size, description, processing, url, status_id }
@@ -107,6 +112,7 @@ export async function startMastodon(token, { extraTokens = [] } = {}) {
       const raw = bytes.toString('utf8');
       const d = { method: req.method, path: req.url, headers: req.headers, raw, at: Date.now() };
       requests.push(d);
+      if (oauth && oauth(req, res, d)) return;
       if (req.method === 'GET' && req.url === '/api/v2/instance') {
         // public, as on a real instance
         return send(res, d, 200, {

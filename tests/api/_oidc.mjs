@@ -1,7 +1,7 @@
 // A real OAuth 2.0 authorization server for the tests: npm oidc-provider on
 // loopback, one confidential client (client_secret_basic) that must use
 // PKCE (S256), authorization_code + refresh_token grants, rotating refresh
-// tokens, access tokens that live 60 s, introspection and revocation on.
+// tokens, access tokens that live 60 s (state.accessTtl), introspection and revocation on.
 // It sits behind a small pass-through proxy (its issuer) that records the
 // tokens the provider hands out — the only way a test can learn them, since
 // kanal never shows them — and can play a provider that is down or one
@@ -31,7 +31,7 @@ export async function startOidc({ redirectUri, clientId = 'kanal-test', clientSe
       token_endpoint_auth_method: 'client_secret_basic',
     }],
     pkce: { required: () => true },
-    ttl: { AccessToken: 60, AuthorizationCode: 60, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 600 },
+    ttl: { AccessToken: () => state.accessTtl, AuthorizationCode: 60, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 600 },
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
@@ -48,6 +48,8 @@ export async function startOidc({ redirectUri, clientId = 'kanal-test', clientSe
   const state = {
     mode: 'normal',       // 'down': the token endpoint does not answer; 'strip': refresh answers lack refresh_token
     deny: false,          // the person refuses at the consent page
+    accessTtl: 60,        // seconds an access token issued from now on lives
+    claimTtl: 0,          // when set, token answers say expires_in = this (a token that dies sooner than said)
     issued: [],           // every token endpoint answer (parsed), in order
     tokenRequests: [],    // {auth, body} of every token endpoint request
     bearers: [],          // Authorization headers seen at /me
@@ -81,7 +83,7 @@ export async function startOidc({ redirectUri, clientId = 'kanal-test', clientSe
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const isToken = new URL(req.url, issuer).pathname === '/token';
-      if (isToken) state.tokenRequests.push({ auth: req.headers.authorization || '', body: body.toString() });
+      if (isToken) state.tokenRequests.push({ auth: req.headers.authorization || '', body: body.toString(), mode: state.mode });
       if (req.url.startsWith('/me')) state.bearers.push(req.headers.authorization || '');
       if (isToken && state.mode === 'down') { req.socket.destroy(); return; }
       const up = http.request({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
@@ -95,6 +97,10 @@ export async function startOidc({ redirectUri, clientId = 'kanal-test', clientSe
             state.issued.push({ ...j });
             if (state.mode === 'strip' && new URLSearchParams(body.toString()).get('grant_type') === 'refresh_token') {
               delete j.refresh_token;
+              data = Buffer.from(JSON.stringify(j));
+            }
+            if (state.claimTtl) {
+              j.expires_in = state.claimTtl;
               data = Buffer.from(JSON.stringify(j));
             }
             headers['content-length'] = String(data.length);

@@ -13,6 +13,11 @@
 // status}, {errors: [...]}) and x-rate-limit-limit/remaining/reset (epoch s)
 // on every answer. `behave(fn)` where fn(d, n) returns { status, body,
 // headers, hang, hangAfterCreate } sets what the next POST /2/tweets gets.
+//
+// `introspect` (optional, async token -> {active}): the tokens of an
+// authorization server (oidc-provider in the OAuth tests) are valid here
+// while that server's introspection says active, as X accepts the user
+// tokens its own authorization server issues; the token given stays valid.
 import http from 'node:http';
 import twitter from 'twitter-text';
 
@@ -73,7 +78,7 @@ const imageType = (b) => {
   return null;
 };
 
-export async function startX(token, { userId = '1849000000000000001', username = 'FurraELagjes' } = {}) {
+export async function startX(token, { userId = '1849000000000000001', username = 'FurraELagjes', introspect = null } = {}) {
   const requests = []; // every request: { method, path, headers, body, at, status }
   const tweets = []; // created posts, oldest first: { id, text (as sent), shown, created_at, reply_to, media }
   const media = new Map(); // id -> { alt, size, type }
@@ -224,12 +229,16 @@ export async function startX(token, { userId = '1849000000000000001', username =
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks);
       const url = new URL(req.url, 'http://x');
       const d = { method: req.method, path: url.pathname, url: req.url, headers: req.headers, raw, at: Date.now() };
       requests.push(d);
-      if (String(req.headers.authorization || '') !== `Bearer ${token}`) {
+      const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization || ''))?.[1];
+      if (introspect && bearer && bearer !== token) {
+        d.active = (await introspect(bearer).catch(() => ({}))).active === true;
+        if (!d.active) return problem(res, d, 401, 'Unauthorized', 'Unauthorized');
+      } else if (String(req.headers.authorization || '') !== `Bearer ${token}`) {
         return problem(res, d, 401, 'Unauthorized', 'Unauthorized');
       }
       const p = url.pathname;
