@@ -34,6 +34,7 @@ struct pub {
 	int64_t ws, id, post, variant, channel, due;
 	int attempts;
 	char state[24], network[32], key[64];
+	char last_code[64]; /* the last error code, to refresh a refused token only once in a row */
 };
 
 struct ctx {
@@ -77,6 +78,8 @@ static int load_pub(struct store *st, int64_t ws, int64_t id, struct pub *p, str
 	str_copy(p->network, json_string_value(json_object_get(ch, "network")), sizeof p->network);
 	str_copy(p->state, json_string_value(json_object_get(j, "state")), sizeof p->state);
 	str_copy(p->key, json_string_value(json_object_get(j, "idempotency_key")), sizeof p->key);
+	const char *lc = json_string_value(json_object_get(j, "last_error_code"));
+	str_copy(p->last_code, lc ? lc : "", sizeof p->last_code);
 	p->attempts = (int)json_integer_value(json_object_get(j, "attempts"));
 	time_parse_rfc3339(json_string_value(json_object_get(j, "due_at")), &p->due);
 	json_decref(j);
@@ -576,7 +579,9 @@ static void run_publish(struct ctx *c)
 		c->conn->publish(&c->acct, &c->np, &r);
 		rate_done(c, &r);
 	}
-	if (called && r.outcome == NET_AUTH) {
+	/* A token refused right after a refresh is refused for good: the
+	 * channel needs reconnecting, not another refresh. */
+	if (called && r.outcome == NET_AUTH && strcmp(c->p.last_code, "oauth.refreshed") != 0) {
 		struct net_result r2;
 		memset(&r2, 0, sizeof r2);
 		if (oauth_tokens(c, 1, &r2)) {

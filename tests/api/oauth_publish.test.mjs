@@ -209,6 +209,31 @@ test('a revoked refresh token: the publication fails with a reconnect reason, th
   assert.equal((await as('GET', `${W}/channels/${id}`)).body.channel.account.status, 'needs_reconnect');
 });
 
+test('X refuses even the refreshed token: refreshed once, then the publication fails and the channel needs reconnecting', async () => {
+  // Tokens that live an hour, so that only a refusal makes kanal refresh
+  // (a token under five minutes from its end is refreshed before each call).
+  const ttl = op.state.accessTtl;
+  op.state.accessTtl = 3600;
+  const ch = await connected('X refuses for good');
+  const from = op.state.tokenRequests.length;
+  const text = `Refuzim i përhershëm ${Date.now()}`;
+  x.behave((d) => (d.body?.text === text ? { status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } } : null));
+  try {
+    const post = await publish(ch.id, text);
+    const pub = await settle(post, ['failed', 'published']);
+    assert.equal(pub.state, 'failed', JSON.stringify(pub));
+    assert.equal(pub.last_error_code, 'x.auth');
+    assert.equal(refreshes(from).length, 1, 'one refresh, not one per attempt');
+    assert.deepEqual(pub.timeline.map((a) => a.outcome), ['retry', 'auth']);
+    assert.equal(creates(text).length, 2, 'the old token once, the refreshed one once');
+    assert.equal(made(text).length, 0);
+    assert.equal((await as('GET', `${W}/channels/${ch.id}`)).body.channel.account.status, 'needs_reconnect');
+  } finally {
+    x.behave(() => null);
+    op.state.accessTtl = ttl;
+  }
+});
+
 test('no token appears in any answer or log line', () => {
   const secrets = [SECRET];
   for (const t of op.state.issued) {
