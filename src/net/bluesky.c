@@ -1024,8 +1024,20 @@ static int bsky_refresh(struct net_account *a, struct net_result *r)
 	return o;
 }
 
+/* Bluesky publishes no per-account limits: the app view's (300 graphemes,
+ * 4 images of at most BSKY.max_blob bytes each). */
+static int bsky_limits(struct net_account *a, json_t **out, struct net_result *r)
+{
+	(void)a;
+	(void)r;
+	*out = json_pack("{s:i, s:s, s:I, s:I}", "max_chars", 300, "counting", "graphemes", "max_media",
+			 (json_int_t)BSKY.max_images, "max_image_bytes", (json_int_t)BSKY.max_blob);
+	return 0;
+}
+
 const struct connector conn_bluesky = {
     .network = "bluesky",
+    .limits = bsky_limits,
     .publish = bsky_publish,
     .find_published = bsky_find_published,
     .remove = bsky_remove,

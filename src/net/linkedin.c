@@ -677,7 +677,7 @@ static int limits(struct net_account *a, json_t **out, struct net_result *r)
 	(void)a;
 	(void)r;
 	*out = json_pack("{s:I, s:s, s:I, s:I, s:b}", "max_chars", (json_int_t)LI.max_chars, "counting",
-			 "characters_escaped", "max_images", (json_int_t)LI.max_images, "max_image_bytes",
+			 "characters_escaped", "max_media", (json_int_t)LI.max_images, "max_image_bytes",
 			 (json_int_t)LI.max_image_bytes, "threads", 0);
 	return 0;
 }

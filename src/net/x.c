@@ -716,7 +716,7 @@ static int limits(struct net_account *a, json_t **out, struct net_result *r)
 	(void)a;
 	(void)r;
 	*out = json_pack("{s:i, s:i, s:s, s:I, s:I, s:i}", "max_chars", 280, "url_weight", 23, "counting", "weighted",
-			 "max_images", (json_int_t)XAPI.max_images, "max_image_bytes", (json_int_t)XAPI.max_image_bytes,
+			 "max_media", (json_int_t)XAPI.max_images, "max_image_bytes", (json_int_t)XAPI.max_image_bytes,
 			 "max_thread_parts", (int)XAPI.max_parts);
 	return 0;
 }
