@@ -69,7 +69,10 @@ test('10,000 due within a minute: once each, in due order per channel, few 429s,
     assert.equal(p.status, 201, JSON.stringify(p.body));
     return p.body.post.id;
   });
-  const base = Date.now() + 3000;
+  // Due from a little after the schedule calls end: they take about as
+  // long as making the posts did (less: one row each), so the first one
+  // cannot fall due while the rest are still being scheduled.
+  const base = Date.now() + 3000 + 2 * (Date.now() - t0);
   await pool(ids, 8, async (id, i) => {
     const s = await tapi(srv.url, token, 'POST', `${W}/posts/${id}/schedule`, { scheduled_at: new Date(base + i * STEP_MS).toISOString() });
     assert.equal(s.status, 200, JSON.stringify(s.body));
