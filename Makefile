@@ -6,7 +6,7 @@ CC ?= cc
 BENCH ?=
 VERSION := 0.1.0
 
-PKGS := libmicrohttpd jansson sqlite3 libsodium libical libutf8proc libcurl
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libical libutf8proc libcurl
 # libvips is not linked: src/media/vips_dl.c loads it with dlopen on the
 # first upload (it brings ~100 shared libraries). Its headers are needed;
 # VIPS_LIBS is for the programs that call it directly (test_media, gen_seeds).

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-	libical-dev libutf8proc-dev libvips-dev libcurl4-openssl-dev tzdata nodejs npm)
-test_pkgs=(libcmocka-dev chromium sqlite3 curl clang python3)
+	libical-dev libutf8proc-dev libvips-dev libcurl4-openssl-dev libpq-dev tzdata nodejs npm)
+test_pkgs=(libcmocka-dev chromium sqlite3 curl clang python3 postgresql-15 postgresql-client-15)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

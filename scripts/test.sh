@@ -75,6 +75,18 @@ run_node conformance
 run_node e2e
 run_node peers/bsky
 
+# The same store and API suites on PostgreSQL (a throwaway cluster); its
+# counts join the closing line. Without PostgreSQL it says SKIPPED.
+OUT="$out" tests/pg/run.sh | tee "$out/pg.log"
+pgline=$(tail -1 "$out/pg.log")
+if [[ $pgline =~ ^pg:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	passed=$((passed + BASH_REMATCH[1]))
+	failed=$((failed + BASH_REMATCH[2]))
+elif [[ $pgline != pg:\ SKIPPED* ]]; then
+	failed=$((failed + 1))
+	suites_failed+=("pg (no result line)")
+fi
+
 for s in "${suites_failed[@]}"; do echo "suite failed without a counted test: $s"; done
 echo "kanal: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 		rc = config_set(&cfg, "db", db, &e);
 	if (!rc && level)
 		rc = config_set(&cfg, "log_level", level, &e);
+	if (!rc)
+		rc = config_finish(&cfg, &e);
 	if (rc) {
 		fprintf(stderr, "kanal: %s: %s\n", e.key, e.msg);
 		return 1;

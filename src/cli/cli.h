@@ -18,6 +18,7 @@ struct config {
 	char public_url[512];
 	char web_dir[1024];
 	char config_file[1024];
+	char data_dir[1024]; /* media files and the key file when db is PostgreSQL (no database file) */
 	unsigned threads;
 	int workers; /* publishing worker threads in serve; 0 runs no publishing engine */
 	struct oauth2_apps oauth; /* the networks' OAuth apps (oauth_<network>_<field>) */
@@ -28,6 +29,10 @@ struct config {
 int config_load(struct config *cfg, const char *explicit_file, struct err *e);
 /* Apply one "key = value" setting; ERR_INVALID for unknown keys. */
 int config_set(struct config *cfg, const char *key, const char *value, struct err *e);
+/* After the flags: a PostgreSQL db needs data_dir (made when missing); the
+ * media layer learns it. A SQLite db keeps its files beside itself and
+ * ignores data_dir. */
+int config_finish(struct config *cfg, struct err *e);
 
 struct command {
 	const char *name;

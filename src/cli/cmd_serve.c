@@ -55,6 +55,10 @@ int cli_read_secret(char *out, size_t size, struct err *e)
 
 void cli_key_path(const struct config *cfg, char *out, size_t size)
 {
+	if (store_is_pg(cfg->db)) {
+		snprintf(out, size, "%s/kanal.key", cfg->data_dir);
+		return;
+	}
 	char dbcopy[1024];
 	str_copy(dbcopy, cfg->db, sizeof dbcopy);
 	snprintf(out, size, "%s/kanal.key", dirname(dbcopy));
@@ -213,7 +217,9 @@ static int serve(struct config *cfg, int argc, char **argv, struct err *e)
 	block_stop_signals(&set);
 	if ((rc = start_engine(cfg, e)))
 		return rc;
-	log_info("kanal %s ready in %.1f ms (database %s)", KANAL_VERSION, (double)(time_mono_ns() - t0) / 1e6, cfg->db);
+	char shown[1024];
+	store_dsn_safe(cfg->db, shown, sizeof shown);
+	log_info("kanal %s ready in %.1f ms (database %s)", KANAL_VERSION, (double)(time_mono_ns() - t0) / 1e6, shown);
 	rc = http_serve(&hc, e);
 	stop_engine();
 	return rc;
@@ -273,8 +279,10 @@ int cmd_demo(struct config *cfg, int argc, char **argv, struct err *e)
 	store_close(st);
 	if (rc)
 		return rc;
+	char shown[1024];
+	store_dsn_safe(cfg->db, shown, sizeof shown);
 	printf("%s the demo world in %s: agency Studio Drita, clients Hotel Guri i Kuq and Furra e Lagjes.\n",
-	       created ? "Created" : "Found", cfg->db);
+	       created ? "Created" : "Found", shown);
 	if (no_serve)
 		return 0;
 	for (int i = 0; i < argc; i++)
@@ -299,8 +307,10 @@ int cmd_migrate(struct config *cfg, int argc, char **argv, struct err *e)
 	int applied = 0;
 	rc = st->ops->migrate(st, &applied, e);
 	store_close(st);
+	char shown[1024];
+	store_dsn_safe(cfg->db, shown, sizeof shown);
 	if (!rc)
-		printf("%d migration(s) applied to %s\n", applied, cfg->db);
+		printf("%d migration(s) applied to %s\n", applied, shown);
 	return rc;
 }
 
@@ -325,7 +335,9 @@ int cmd_backup(struct config *cfg, int argc, char **argv, struct err *e)
 	long n = 0;
 	if (strcmp(from, to) != 0 && (rc = media_blob_copy_all(from, to, &n, e)))
 		return rc;
-	printf("backed up %s to %s (%ld media file(s) to %s)\n", cfg->db, argv[0], n, to);
+	char shown[1024];
+	store_dsn_safe(cfg->db, shown, sizeof shown);
+	printf("backed up %s to %s (%ld media file(s) to %s)\n", shown, argv[0], n, to);
 	return 0;
 }
 

@@ -1,13 +1,16 @@
 /* config: defaults, then ./kanal.conf (or --config / KANAL_CONFIG), then
  * KANAL_* environment variables; command-line flags are applied last. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "media/media.h"
 
 static const struct {
 	const char *key, *env;
@@ -20,6 +23,7 @@ static const struct {
 	{"public_url", "KANAL_PUBLIC_URL"},
 	{"web_dir", "KANAL_WEB_DIR"},
 	{"workers", "KANAL_WORKERS"},
+	{"data_dir", "KANAL_DATA_DIR"},
 };
 
 int config_set(struct config *cfg, const char *key, const char *value, struct err *e)
@@ -43,6 +47,8 @@ int config_set(struct config *cfg, const char *key, const char *value, struct er
 		if (*value && !str_starts(value, "http://") && !str_starts(value, "https://"))
 			return err_set(e, ERR_INVALID, "config.public_url", key, "public_url must start with http:// or https://");
 		str_copy(cfg->public_url, value, sizeof cfg->public_url);
+	} else if (strcmp(key, "data_dir") == 0) {
+		str_copy(cfg->data_dir, value, sizeof cfg->data_dir);
 	} else if (strcmp(key, "web_dir") == 0) {
 		str_copy(cfg->web_dir, value, sizeof cfg->web_dir);
 	} else if (strcmp(key, "workers") == 0) {
@@ -146,4 +152,19 @@ int config_load(struct config *cfg, const char *explicit_file, struct err *e)
 			return rc;
 	}
 	return oauth_env(cfg, e);
+}
+
+int config_finish(struct config *cfg, struct err *e)
+{
+	if (!store_is_pg(cfg->db))
+		return 0;
+	if (!cfg->data_dir[0])
+		return err_set(e, ERR_INVALID, "config.data_dir", "data_dir",
+			       "a PostgreSQL database needs data_dir (KANAL_DATA_DIR): the folder for media files "
+			       "and the secret key file");
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "config.data_dir", "data_dir", "cannot create data_dir %s: %s", cfg->data_dir,
+			       strerror(errno));
+	media_set_data_dir(cfg->data_dir);
+	return 0;
 }

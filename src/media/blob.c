@@ -17,8 +17,19 @@
 #include "base/log.h"
 #include "media/media.h"
 
+static char data_dir[MEDIA_PATH_MAX] = ".";
+
+void media_set_data_dir(const char *dir)
+{
+	str_copy(data_dir, dir && *dir ? dir : ".", sizeof data_dir);
+}
+
 void media_root(const char *dsn, char *out, size_t size)
 {
+	if (dsn && (str_starts(dsn, "postgres://") || str_starts(dsn, "postgresql://"))) {
+		snprintf(out, size, "%s/media", data_dir);
+		return;
+	}
 	char copy[MEDIA_PATH_MAX];
 	str_copy(copy, dsn && *dsn ? dsn : "kanal.db", sizeof copy);
 	snprintf(out, size, "%s/media", dirname(copy));

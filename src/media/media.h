@@ -89,8 +89,12 @@ int media_video_header(const struct media_src *s, struct media_info *out, struct
 
 /* ---- storage (media/blob.c) ------------------------------------------ */
 #define MEDIA_PATH_MAX 1200
-/* The media folder for a database: "<folder of dsn>/media". */
+/* The media folder for a database: "<folder of dsn>/media" for a SQLite
+ * file; for a PostgreSQL DSN (no file) "<data folder>/media", the folder
+ * media_set_data_dir named (config data_dir, KANAL_DATA_DIR). */
 void media_root(const char *dsn, char *out, size_t size);
+/* Set once at start-up, before any thread starts. */
+void media_set_data_dir(const char *dir);
 /* "<root>/ab/cd/<sha256>": where the bytes with this hash live. */
 void media_blob_path(const char *root, const char *sha256, char *out, size_t size);
 /* Create an empty private temporary file "<root>/tmp/up-<random>" for an

@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,14 +11,38 @@
 #include "base/log.h"
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+int store_is_pg(const char *dsn)
+{
+	return dsn && (str_starts(dsn, "postgres://") || str_starts(dsn, "postgresql://"));
+}
+
+/* "postgres://user:secret@host/db" -> "postgres://user:***@host/db". */
+void store_dsn_safe(const char *dsn, char *out, size_t size)
+{
+	str_copy(out, dsn ? dsn : "", size);
+	if (!store_is_pg(out))
+		return;
+	char *auth = strstr(out, "://") + 3;
+	char *at = strchr(auth, '@'), *colon = strchr(auth, ':');
+	if (at && colon && colon < at) {
+		char rest[1024];
+		str_copy(rest, at, sizeof rest);
+		snprintf(colon, size - (size_t)(colon - out), ":***%s", rest);
+	}
+	/* a password given as a parameter: ?password=... */
+	char *pw = strstr(out, "password=");
+	if (pw)
+		str_copy(pw, "password=***", size - (size_t)(pw - out));
+}
 
 int store_open(const char *dsn, struct store **out, struct err *e)
 {
 	if (!dsn || !*dsn)
 		return err_set(e, ERR_INVALID, "store.dsn", "", "no database given (KANAL_DB)");
-	if (str_starts(dsn, "postgres://") || str_starts(dsn, "postgresql://"))
-		return err_set(e, ERR_UNAVAILABLE, "store.backend", "",
-			       "the PostgreSQL backend is not built into this version");
+	if (store_is_pg(dsn))
+		return store_pg_ops.open(dsn, out, e);
 	return store_sqlite_ops.open(dsn, out, e);
 }
 

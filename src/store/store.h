@@ -246,9 +246,15 @@ struct store {
 };
 
 /* Open the backend named by dsn: "postgres://..." or "postgresql://..."
- * select PostgreSQL (not built yet: store.backend), anything else is a
- * SQLite file path. */
+ * select PostgreSQL (store_pg.c, a libpq connection string), anything else
+ * is a SQLite file path. */
 int store_open(const char *dsn, struct store **out, struct err *e);
+/* 1 when dsn names a PostgreSQL database (there is no database file). */
+int store_is_pg(const char *dsn);
+/* dsn as it may be logged or printed: a PostgreSQL password masked. */
+void store_dsn_safe(const char *dsn, char *out, size_t size);
+/* The PostgreSQL text of statement q, NULL when it has none (for tests). */
+const char *store_pg_sql(enum store_q q);
 void store_close(struct store *st);
 
 /* This thread's connection to dsn, opened on first use and closed when the

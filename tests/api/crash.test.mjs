@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import crypto from 'node:crypto';
-import { KANAL_BIN, kanal, api } from '../lib/server.mjs';
+import { KANAL_BIN, kanal, api, freshDb, dbEnv } from '../lib/server.mjs';
 import { pool } from './_helpers.mjs';
 import { startReceiver, waitFor, sleep } from './_webhook.mjs';
 
@@ -32,7 +32,7 @@ function manager(db) {
   const m = { proc: null, url: null, kills: 0, starts: 0, stopping: false, logs: [] };
   m.start = () => new Promise((resolve, reject) => {
     const proc = spawn(KANAL_BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0'], {
-      env: { ...process.env, KANAL_LOG_LEVEL: 'warn', KANAL_NET_ALLOW_LOOPBACK: '1', KANAL_SECRET_KEY: KEY, KANAL_RETRY_BASE_MS: '200' },
+      env: { ...process.env, ...dbEnv(db), KANAL_LOG_LEVEL: 'warn', KANAL_NET_ALLOW_LOOPBACK: '1', KANAL_SECRET_KEY: KEY, KANAL_RETRY_BASE_MS: '200' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const log = { text: '' };
@@ -76,7 +76,7 @@ function manager(db) {
 
 test(`${N} posts through kill -9 at random moments: each published once or flagged unconfirmed, none doubled`, { timeout: 120000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kanal-crash-'));
-  const db = join(dir, 'kanal.db');
+  const db = freshDb(dir);
   const rcv = await startReceiver(SECRET);
   const m = manager(db);
   try {
@@ -132,7 +132,9 @@ test(`${N} posts through kill -9 at random moments: each published once or flagg
     armed = true;
 
     // Random kills until the last post is due, and a little after.
-    const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' }).trim();
+    const sql = (q) => (db.startsWith('postgres')
+      ? execFileSync('psql', ['-At', '-d', db, '-c', q], { encoding: 'utf8' })
+      : execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' })).trim();
     const open = () => Number(sql("SELECT count(*) FROM publications WHERE state IN ('pending','publishing')"));
     while (Date.now() < lastDue + 2500 || (m.kills < 6 && Date.now() < lastDue + 15000)) {
       await sleep(600 + Math.floor(Math.random() * 1400));

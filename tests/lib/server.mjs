@@ -8,12 +8,37 @@ import { join, resolve } from 'node:path';
 export const KANAL_BIN = resolve(process.env.KANAL_BIN || 'build/asan/kanal');
 export const DEMO_PASSWORD = 'drita-demo-2026';
 
+// KANAL_TEST_PG=postgres://user@host:port/ (tests/pg/run.sh sets it): every
+// server gets a fresh PostgreSQL database instead of a SQLite file, its
+// media and key file in the temporary folder (KANAL_DATA_DIR).
+const PG = process.env.KANAL_TEST_PG || '';
+const dataDirs = new Map(); // PostgreSQL db URL -> its data folder
+
+function psql(sql) {
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', PG + 'postgres', '-c', sql], { stdio: 'pipe' });
+}
+
+// A fresh database for a test that runs kanal itself: a SQLite file in dir,
+// or (KANAL_TEST_PG) a new PostgreSQL database with dir as its data folder.
+// dbEnv(db) is the environment a kanal process on it needs.
+export function freshDb(dir) {
+  if (!PG) return join(dir, 'kanal.db');
+  const name = 'kanal_' + dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, '_') + '_' + process.pid;
+  psql(`CREATE DATABASE ${name}`);
+  dataDirs.set(PG + name, dir);
+  return PG + name;
+}
+export function dbEnv(db) {
+  return dataDirs.has(db) ? { KANAL_DATA_DIR: dataDirs.get(db) } : {};
+}
+
 // Run a kanal CLI command synchronously against db; returns stdout.
 export function kanal(db, args, input) {
+  const extra = dataDirs.has(db) ? { KANAL_DATA_DIR: dataDirs.get(db) } : {};
   return execFileSync(KANAL_BIN, ['--db', db, ...args], {
     input: input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, KANAL_LOG_LEVEL: 'warn' },
+    env: { ...process.env, KANAL_LOG_LEVEL: 'warn', ...extra },
   });
 }
 
@@ -23,11 +48,15 @@ export function kanal(db, args, input) {
 // sanitizers reported anything.
 export async function startServer(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kanal-test-'));
-  const db = join(dir, 'kanal.db');
+  const db = freshDb(dir);
+  const pgName = PG ? db.slice(PG.length) : '';
+  // a test that spawns kanal on this database itself (`kanal worker`)
+  // finds its data folder in the environment
+  if (PG) process.env.KANAL_DATA_DIR = dir;
   if (opts.demo) kanal(db, ['demo', '--no-serve']);
   else kanal(db, ['migrate']);
   const proc = spawn(KANAL_BIN, ['--db', db, 'serve', '--listen', '127.0.0.1:0', ...(opts.args || [])], {
-    env: { ...process.env, KANAL_LOG_LEVEL: 'info', ...(opts.env || {}) },
+    env: { ...process.env, KANAL_LOG_LEVEL: 'info', ...(PG ? { KANAL_DATA_DIR: dir } : {}), ...(opts.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -52,6 +81,10 @@ export async function startServer(opts = {}) {
       if (proc.exitCode !== null) return res({ code: proc.exitCode, stderr: err });
       proc.on('exit', (code, signal) => {
         rmSync(dir, { recursive: true, force: true });
+        if (pgName) {
+          dataDirs.delete(db);
+          try { psql(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`); } catch { /* the cluster goes with the run */ }
+        }
         if (/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(err)) {
           rej(new Error('sanitizer report from kanal serve:\n' + err.slice(-8000)));
         } else if (code !== 0) {
