@@ -246,6 +246,12 @@ static const char *const sql[Q__COUNT] = {
 	[Q_OAUTH_APP_GET] = "SELECT client_enc FROM oauth_instance_apps WHERE instance_url = $1",
 	[Q_OAUTH_APP_PUT] = "INSERT INTO oauth_instance_apps (instance_url, client_enc, created_at) VALUES ($1, $2, $3) "
 			    "ON CONFLICT (instance_url) DO NOTHING",
+	[Q_OAUTH_APP_REPLACE] = "UPDATE oauth_instance_apps SET client_enc = $2, created_at = $3 "
+				"WHERE instance_url = $1 AND client_enc = $4",
+	[Q_OAUTH_APP_SEALED_ALL] = "SELECT instance_url, client_enc FROM oauth_instance_apps ORDER BY instance_url",
+	[Q_OAUTH_APP_RESEAL] = "UPDATE oauth_instance_apps SET client_enc = $1 WHERE instance_url = $2",
+	[Q_OAUTH_STATE_SEALED_ALL] = "SELECT id, channel_id, verifier_enc FROM oauth_states ORDER BY id",
+	[Q_OAUTH_STATE_RESEAL] = "UPDATE oauth_states SET verifier_enc = $1 WHERE id = $2",
 
 	[Q_JOB_INSERT] = "INSERT INTO jobs (kind, payload, workspace_id, channel_id, run_at, max_attempts, idempotency_key, "
 			 "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
