@@ -183,6 +183,7 @@ enum store_q {
 	Q_PAUSE_DELETE,       /* ws, channel */
 	Q_PAUSE_LIST,         /* ws -> channel_id, paused_by?, reason, paused_at */
 	Q_PAUSE_CHECK,        /* ws, channel -> 1 when the workspace or the channel is paused */
+	Q_CHANNEL_LIVE,       /* ws, id -> 1 when the channel exists and is not deleted */
 	Q__COUNT
 };
 

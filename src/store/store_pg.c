@@ -136,6 +136,7 @@ static const char *const sql[Q__COUNT] = {
 			   "ORDER BY c.name, c.id",
 	[Q_CHANNEL_UPDATE] = "UPDATE channels SET name = $1, handle = $2, limits_json = $3, slots_json = $4, timezone = $5, "
 			     "updated_at = $6 WHERE workspace_id = $7 AND id = $8 AND deleted_at IS NULL",
+	[Q_CHANNEL_LIVE] = "SELECT 1 FROM channels WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
 	[Q_CHANNEL_DELETE] = "UPDATE channels SET deleted_at = $1 WHERE workspace_id = $2 AND id = $3 AND deleted_at IS NULL",
 
 	[Q_POST_INSERT] = "INSERT INTO posts (workspace_id, title, master_text, link, content_type, media_json, tags_json, "
