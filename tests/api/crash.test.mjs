@@ -205,7 +205,12 @@ test(`${N} posts through kill -9 at random moments: each published once or flagg
     // Unconfirmed only where kanal was interrupted: at most one per worker per kill.
     assert.ok(unconfirmed.length <= m.kills * 2, `${unconfirmed.length} unconfirmed for ${m.kills} kills`);
     for (const p of unconfirmed) {
-      assert.equal(p.channel.id, chans.plain, 'the idempotent receiver settles every interruption');
+      // The idempotent receiver settles every interruption it answers: an
+      // unconfirmed post there must show that kanal asked it again and got
+      // no answer in time (a loaded machine), never a guess.
+      const asked = p.timeline.some((a) => a.kind === 'reconcile' && a.outcome === 'unknown');
+      assert.ok(p.channel.id === chans.plain || asked,
+        `the idempotent receiver settles every interruption it answers: ${JSON.stringify(p.timeline)}`);
       assert.ok(p.timeline.some((a) => a.outcome === 'interrupted' || a.outcome === 'unknown'), 'flagged for a reason');
     }
     assert.ok(m.kills >= 5, `killed ${m.kills} times`);
