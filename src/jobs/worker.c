@@ -487,11 +487,17 @@ static void run_publish(struct ctx *c)
 		if (oa.id && (rc = finish_attempt(c, oa.id, "interrupted", 0,
 						    "kanal stopped during this call; its outcome is unknown", &e)))
 			goto rollback;
-		if (c->conn && c->conn->find_published && load_account(c, &e) == 0 && build_post(c, &e) == 0) {
-			rc = reconcile(c, &e);
-			if (rc)
-				goto fail;
-			return;
+		if (c->conn && c->conn->find_published) {
+			if (!(rc = load_account(c, &e)) && !(rc = build_post(c, &e))) {
+				rc = reconcile(c, &e);
+				if (rc)
+					goto fail;
+				return;
+			}
+			/* The database failing now is no reason to give up asking
+			 * the network: try again soon. */
+			if (rc == ERR_DB || rc == ERR_UNAVAILABLE)
+				goto rollback;
 		}
 		err_clear(&e);
 		rc = end(c, c->p.state, "unconfirmed", NULL, "publication.unconfirmed",
