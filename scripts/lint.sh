@@ -24,7 +24,7 @@ if grep -nE '#include <(microhttpd|curl/curl|sqlite3|libpq-fe)\.h>' src/core/*.c
 	status=1
 fi
 
-pkg=$(pkg-config --cflags libmicrohttpd jansson sqlite3 libsodium libical vips 2>/dev/null)
+pkg=$(pkg-config --cflags libmicrohttpd jansson sqlite3 libsodium libical vips libpq 2>/dev/null)
 if command -v cppcheck >/dev/null; then
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c11 \
 		--inline-suppr --suppress=missingIncludeSystem --suppress=ctuuninitvar -D_GNU_SOURCE -DKANAL_VERSION='"lint"' \

@@ -258,35 +258,26 @@ enum net_outcome graph_call(const struct graph *g, const char *method, const cha
 			    json_t **out, struct net_result *r)
 {
 	*out = NULL;
-	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), body = BUF_INIT(0);
-	buf_add(&url, g->base, g->base_len);
-	buf_adds(&url, path);
-	buf_addf(&auth, "Authorization: Bearer %s", g->token);
-	const char *headers[4];
-	size_t nh = 0;
-	headers[nh++] = "Accept: application/json";
-	headers[nh++] = buf_cstr(&auth);
-	if (form) {
-		headers[nh++] = "Content-Type: application/x-www-form-urlencoded";
+	struct buf body = BUF_INIT(0);
+	if (form)
 		form_encode(form, &body);
-	}
-	headers[nh] = NULL;
-	struct http_request rq = {
+	static const char *const accept[] = {"Accept: application/json", NULL};
+	struct net_bearer_req q = {
 	    .method = method,
-	    .url = buf_cstr(&url),
-	    .headers = headers,
+	    .base = g->base,
+	    .base_len = g->base_len,
+	    .path = path,
+	    .token = g->token,
+	    .headers = accept,
+	    .ctype = form ? "application/x-www-form-urlencoded" : NULL,
 	    .body = form ? buf_cstr(&body) : NULL,
 	    .body_len = form ? body.len : 0,
 	    .timeout_ms = GRAPH.timeout_ms,
 	    .max_response = GRAPH.max_response,
 	};
 	struct http_response rs;
-	http_client_do(&rq, &rs);
-	if (auth.ptr)
-		memset(auth.ptr, 0, auth.len); /* the bearer header is wiped before the memory goes back */
-	buf_free(&auth);
+	net_bearer_do(&q, &rs);
 	buf_free(&body);
-	buf_free(&url);
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;

@@ -105,44 +105,34 @@ static enum net_outcome call(const struct li *l, const char *method, const char 
 {
 	memset(rp, 0, sizeof *rp);
 	int absolute = str_starts(url, "https://") || str_starts(url, "http://");
-	struct buf u = BUF_INIT(0), auth = BUF_INIT(0), ct = BUF_INIT(0), ver = BUF_INIT(0);
-	if (!absolute)
-		buf_add(&u, l->base, l->base_len);
-	buf_adds(&u, url);
-	buf_addf(&auth, "Authorization: Bearer %s", l->token);
+	struct buf ver = BUF_INIT(0);
 	buf_addf(&ver, "LinkedIn-Version: %s", LI.version);
-	const char *headers[7];
+	const char *headers[5];
 	size_t nh = 0;
-	headers[nh++] = buf_cstr(&auth);
-	if (!absolute) {
+	if (!absolute) { /* an upload URL gets the bytes and the token only */
 		headers[nh++] = "Accept: application/json";
 		headers[nh++] = buf_cstr(&ver);
 		headers[nh++] = "X-Restli-Protocol-Version: 2.0.0";
 	}
 	if (finder)
 		headers[nh++] = "X-RestLi-Method: FINDER";
-	if (ctype) {
-		buf_addf(&ct, "Content-Type: %s", ctype);
-		headers[nh++] = buf_cstr(&ct);
-	}
 	headers[nh] = NULL;
-	struct http_request rq = {
+	struct net_bearer_req q = {
 	    .method = method,
-	    .url = buf_cstr(&u),
+	    .base = absolute ? NULL : l->base,
+	    .base_len = l->base_len,
+	    .path = url,
+	    .token = l->token,
 	    .headers = headers,
+	    .ctype = ctype,
 	    .body = body,
-	    .body_len = body ? body_len : 0,
+	    .body_len = body_len,
 	    .timeout_ms = timeout_ms,
 	    .max_response = LI.max_response,
 	};
 	struct http_response rs;
-	http_client_do(&rq, &rs);
-	if (auth.ptr)
-		memset(auth.ptr, 0, auth.len); /* the bearer header is wiped before the memory goes back */
-	buf_free(&auth);
-	buf_free(&ct);
+	net_bearer_do(&q, &rs);
 	buf_free(&ver);
-	buf_free(&u);
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;

@@ -106,44 +106,33 @@ static enum net_outcome call_body(const struct masto *m, const char *method, con
 				  struct net_result *r)
 {
 	*out = NULL;
-	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), key = BUF_INIT(0), ctype = BUF_INIT(0);
-	buf_add(&url, m->base, m->base_len);
-	buf_adds(&url, path);
-	buf_addf(&auth, "Authorization: Bearer %s", m->token);
-	const char *headers[5];
+	struct buf key = BUF_INIT(0);
+	const char *headers[3];
 	size_t nh = 0;
 	headers[nh++] = "Accept: application/json";
-	headers[nh++] = buf_cstr(&auth);
-	if (body)
-		headers[nh++] = "Content-Type: application/json";
-	else if (raw) {
-		buf_addf(&ctype, "Content-Type: %s", raw->content_type);
-		headers[nh++] = buf_cstr(&ctype);
-	}
 	if (ikey) {
 		buf_addf(&key, "Idempotency-Key: %s", ikey);
 		headers[nh++] = buf_cstr(&key);
 	}
 	headers[nh] = NULL;
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct http_request rq = {
+	struct net_bearer_req q = {
 	    .method = method,
-	    .url = buf_cstr(&url),
+	    .base = m->base,
+	    .base_len = m->base_len,
+	    .path = path,
+	    .token = m->token,
 	    .headers = headers,
+	    .ctype = body ? "application/json" : raw ? raw->content_type : NULL,
 	    .body = text ? (const void *)text : raw ? raw->data : NULL,
 	    .body_len = text ? strlen(text) : raw ? raw->len : 0,
 	    .timeout_ms = raw && raw->timeout_ms ? raw->timeout_ms : MASTO.timeout_ms,
 	    .max_response = MASTO.max_response,
 	};
 	struct http_response rs;
-	http_client_do(&rq, &rs);
+	net_bearer_do(&q, &rs);
 	free(text);
-	buf_free(&ctype);
-	if (auth.ptr)
-		memset(auth.ptr, 0, auth.len); /* the bearer header is wiped before the memory goes back */
-	buf_free(&auth);
 	buf_free(&key);
-	buf_free(&url);
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 const char *net_jstr(json_t *o, const char *k)
 {
 	json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
@@ -73,4 +75,38 @@ int net_read_file(const char *path, size_t max, struct buf *out, char *msg, size
 	}
 	fclose(f);
 	return rc;
+}
+
+void net_bearer_do(const struct net_bearer_req *q, struct http_response *rs)
+{
+	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), ct = BUF_INIT(0);
+	if (q->base)
+		buf_add(&url, q->base, q->base_len);
+	buf_adds(&url, q->path);
+	buf_addf(&auth, "Authorization: Bearer %s", q->token ? q->token : "");
+	const char *headers[16];
+	size_t nh = 0;
+	headers[nh++] = buf_cstr(&auth);
+	for (size_t i = 0; q->headers && q->headers[i] && nh < 14; i++)
+		headers[nh++] = q->headers[i];
+	if (q->ctype) {
+		buf_addf(&ct, "Content-Type: %s", q->ctype);
+		headers[nh++] = buf_cstr(&ct);
+	}
+	headers[nh] = NULL;
+	struct http_request rq = {
+	    .method = q->method,
+	    .url = buf_cstr(&url),
+	    .headers = headers,
+	    .body = q->body,
+	    .body_len = q->body ? q->body_len : 0,
+	    .timeout_ms = q->timeout_ms,
+	    .max_response = q->max_response,
+	};
+	http_client_do(&rq, rs);
+	if (auth.ptr)
+		sodium_memzero(auth.ptr, auth.len); /* the bearer header is wiped before the memory goes back */
+	buf_free(&auth);
+	buf_free(&ct);
+	buf_free(&url);
 }

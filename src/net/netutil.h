@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "net/connector.h"
+#include "net/http_client.h"
 
 /* The string at o[k], or NULL when o is not an object or the value is not
  * a string. */
@@ -30,5 +31,26 @@ void net_clean_message(const char *m, const char *const *secrets, size_t n, char
 /* Read a whole file into out, at most max bytes. 0; -1 cannot open or
  * read it; -2 larger than max. msg says which, for people. */
 int net_read_file(const char *path, size_t max, struct buf *out, char *msg, size_t msize);
+
+/* One request with a bearer token. */
+struct net_bearer_req {
+	const char *method;
+	const char *base; /* the API root (no trailing '/'), or NULL when path is a whole URL */
+	size_t base_len;
+	const char *path;
+	const char *token;
+	const char *const *headers; /* more "Name: value" lines, NULL-terminated; may be NULL */
+	const char *ctype;	    /* the body's Content-Type, or NULL */
+	const void *body;
+	size_t body_len;
+	long timeout_ms;
+	size_t max_response;
+};
+
+/* Make the request with "Authorization: Bearer <token>" first, then the
+ * given headers and the content type; the memory that held the token's
+ * header is wiped before it is freed. *rs as http_client_do fills it (free
+ * it with http_response_free). */
+void net_bearer_do(const struct net_bearer_req *q, struct http_response *rs);
 
 #endif

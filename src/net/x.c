@@ -107,35 +107,22 @@ static enum net_outcome call(const struct xctx *x, const char *method, const cha
 			     struct net_result *r)
 {
 	*out = NULL;
-	struct buf url = BUF_INIT(0), auth = BUF_INIT(0), ct = BUF_INIT(0);
-	buf_add(&url, x->base, x->base_len);
-	buf_adds(&url, path);
-	buf_addf(&auth, "Authorization: Bearer %s", x->token);
-	const char *headers[4];
-	size_t nh = 0;
-	headers[nh++] = "Accept: application/json";
-	headers[nh++] = buf_cstr(&auth);
-	if (ctype) {
-		buf_addf(&ct, "Content-Type: %s", ctype);
-		headers[nh++] = buf_cstr(&ct);
-	}
-	headers[nh] = NULL;
-	struct http_request rq = {
+	static const char *const accept[] = {"Accept: application/json", NULL};
+	struct net_bearer_req q = {
 	    .method = method,
-	    .url = buf_cstr(&url),
-	    .headers = headers,
+	    .base = x->base,
+	    .base_len = x->base_len,
+	    .path = path,
+	    .token = x->token,
+	    .headers = accept,
+	    .ctype = ctype,
 	    .body = body,
-	    .body_len = body ? body_len : 0,
+	    .body_len = body_len,
 	    .timeout_ms = timeout_ms,
 	    .max_response = XAPI.max_response,
 	};
 	struct http_response rs;
-	http_client_do(&rq, &rs);
-	if (auth.ptr)
-		memset(auth.ptr, 0, auth.len); /* the bearer header is wiped before the memory goes back */
-	buf_free(&auth);
-	buf_free(&ct);
-	buf_free(&url);
+	net_bearer_do(&q, &rs);
 
 	r->http_status = (int)rs.status;
 	r->retry_after_ms = 0;
