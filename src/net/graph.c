@@ -354,38 +354,8 @@ enum net_outcome graph_wait_container(const struct graph *g, const char *id, con
 
 json_t *graph_progress(struct net_account *a, const char *key)
 {
-	if (!json_is_object(a->state)) {
-		a->state = json_object(); /* the worker frees a replaced state */
-		a->state_changed = 1;
-	}
-	json_t *posts = json_object_get(a->state, "posts");
-	if (!json_is_object(posts)) {
-		posts = json_object();
-		json_object_set_new(a->state, "posts", posts);
-		a->state_changed = 1;
-	}
-	json_t *p = json_object_get(posts, key);
-	if (json_is_object(p))
-		return p;
-	/* Keep the newest few: a post is long done when it falls off. */
-	while (json_object_size(posts) >= GRAPH.max_progress) {
-		const char *oldest = NULL, *k;
-		int64_t at = INT64_MAX;
-		json_t *v;
-		json_object_foreach(posts, k, v)
-		{
-			int64_t t = json_integer_value(json_object_get(v, "at"));
-			if (t < at)
-				at = t, oldest = k;
-		}
-		if (!oldest)
-			break;
-		json_object_del(posts, oldest);
-	}
-	p = json_pack("{sI}", "at", (json_int_t)time_now_ms());
-	json_object_set_new(posts, key, p);
-	a->state_changed = 1;
-	return p;
+	/* kept until the newest few push it out: a post is long done then */
+	return net_progress(a, "posts", key, 1, GRAPH.max_progress, INT64_MAX);
 }
 
 void graph_note(struct net_account *a, json_t *prog, const char *k, const char *v)

@@ -261,35 +261,7 @@ static enum net_outcome ensure_author(struct li *l, struct net_result *r)
  * created (and old entries dropped) when create is set. */
 static json_t *progress_of(struct net_account *a, const char *key, int create)
 {
-	json_t *all = json_object_get(a->state, "progress");
-	json_t *p = json_is_object(all) ? json_object_get(all, key) : NULL;
-	if (json_is_object(p) || !create)
-		return json_is_object(p) ? p : NULL;
-	if (!json_is_object(all)) {
-		all = json_object();
-		json_object_set_new(state_obj(a), "progress", all);
-	}
-	int64_t now = time_now_ms();
-	for (;;) { /* forget the expired, then the oldest past the cap */
-		const char *k, *oldest = NULL;
-		json_t *v;
-		int64_t oldest_at = INT64_MAX;
-		json_object_foreach(all, k, v)
-		{
-			int64_t at = json_integer_value(json_object_get(v, "at"));
-			if (at < oldest_at) {
-				oldest_at = at;
-				oldest = k;
-			}
-		}
-		if (!oldest || (now - oldest_at < LI.progress_ttl_ms && json_object_size(all) < LI.max_progress))
-			break;
-		json_object_del(all, oldest);
-	}
-	p = json_pack("{s:I}", "at", (json_int_t)now);
-	json_object_set_new(all, key, p);
-	a->state_changed = 1;
-	return p;
+	return net_progress(a, "progress", key, create, LI.max_progress, LI.progress_ttl_ms);
 }
 
 static void record(struct net_account *a, const char *key, const char *what, const char *urn)

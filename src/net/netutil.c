@@ -1,6 +1,8 @@
 /* netutil: see netutil.h. */
 #include "net/netutil.h"
 
+#include "base/time.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,4 +111,40 @@ void net_bearer_do(const struct net_bearer_req *q, struct http_response *rs)
 	buf_free(&auth);
 	buf_free(&ct);
 	buf_free(&url);
+}
+
+json_t *net_progress(struct net_account *a, const char *field, const char *key, int create, size_t max,
+		     int64_t ttl_ms)
+{
+	json_t *all = json_is_object(a->state) ? json_object_get(a->state, field) : NULL;
+	json_t *p = json_is_object(all) ? json_object_get(all, key) : NULL;
+	if (json_is_object(p) || !create)
+		return json_is_object(p) ? p : NULL;
+	if (!json_is_object(a->state))
+		a->state = json_object(); /* the worker frees a replaced state */
+	if (!json_is_object(all)) {
+		all = json_object();
+		json_object_set_new(a->state, field, all);
+	}
+	int64_t now = time_now_ms();
+	for (;;) { /* forget the expired, then the oldest past the cap */
+		const char *k, *oldest = NULL;
+		json_t *v;
+		int64_t oldest_at = INT64_MAX;
+		json_object_foreach(all, k, v)
+		{
+			int64_t at = json_integer_value(json_object_get(v, "at"));
+			if (at < oldest_at) {
+				oldest_at = at;
+				oldest = k;
+			}
+		}
+		if (!oldest || (now - oldest_at < ttl_ms && json_object_size(all) < max))
+			break;
+		json_object_del(all, oldest);
+	}
+	p = json_pack("{s:I}", "at", (json_int_t)now);
+	json_object_set_new(all, key, p);
+	a->state_changed = 1;
+	return p;
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "net/connector.h"
@@ -31,6 +32,14 @@ void net_clean_message(const char *m, const char *const *secrets, size_t n, char
 /* Read a whole file into out, at most max bytes. 0; -1 cannot open or
  * read it; -2 larger than max. msg says which, for people. */
 int net_read_file(const char *path, size_t max, struct buf *out, char *msg, size_t msize);
+
+/* The progress record of one post in the connector's state: the object at
+ * state[field][key], or when create is set a new {"at": now} there (made
+ * after forgetting entries older than ttl_ms, then the oldest while there
+ * are max or more) and the state marked changed. NULL when there is none
+ * and create is 0. */
+json_t *net_progress(struct net_account *a, const char *field, const char *key, int create, size_t max,
+		     int64_t ttl_ms);
 
 /* One request with a bearer token. */
 struct net_bearer_req {

@@ -254,36 +254,13 @@ static enum net_outcome ensure_user(struct xctx *x, struct net_result *r)
  * entries dropped) when create is set. */
 static json_t *progress_of(struct net_account *a, const char *key, int create)
 {
-	json_t *all = json_object_get(a->state, "progress");
-	json_t *p = json_is_object(all) ? json_object_get(all, key) : NULL;
-	if (json_is_object(p) && json_is_array(json_object_get(p, "ids")))
-		return p;
-	if (!create)
-		return NULL;
-	if (!json_is_object(all)) {
-		all = json_object();
-		json_object_set_new(state_obj(a), "progress", all);
+	json_t *p = net_progress(a, "progress", key, create, XAPI.max_progress, XAPI.progress_ttl_ms);
+	if (p && !json_is_array(json_object_get(p, "ids"))) {
+		if (!create)
+			return NULL;
+		json_object_set_new(p, "ids", json_array());
+		a->state_changed = 1;
 	}
-	int64_t now = time_now_ms();
-	for (;;) { /* forget the expired, then the oldest past the cap */
-		const char *k, *oldest = NULL;
-		json_t *v;
-		int64_t oldest_at = INT64_MAX;
-		json_object_foreach(all, k, v)
-		{
-			int64_t at = json_integer_value(json_object_get(v, "at"));
-			if (at < oldest_at) {
-				oldest_at = at;
-				oldest = k;
-			}
-		}
-		if (!oldest || (now - oldest_at < XAPI.progress_ttl_ms && json_object_size(all) < XAPI.max_progress))
-			break;
-		json_object_del(all, oldest);
-	}
-	p = json_pack("{s:[], s:I}", "ids", "at", (json_int_t)now);
-	json_object_set_new(all, key, p);
-	a->state_changed = 1;
 	return p;
 }
 
